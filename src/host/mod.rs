@@ -1,0 +1,1 @@
+//! The Unix host: cap-std for paths, rustix for everything else.

@@ -1,0 +1,12 @@
+//! capwasi: a capability-sandboxed WASI host for wasmtime.
+//!
+//! See `DESIGN.md` in the shared notes for the architecture: [`abi`] (types and layouts),
+//! [`system::System`] (the seam), [`table::FdTable`] (fds and rights), [`host`] (the Unix
+//! implementation) and [`p1`] (the `wasi_snapshot_preview1` face for wasmtime).
+
+pub mod abi;
+pub mod system;
+pub mod table;
+pub mod host;
+#[cfg(feature = "engine")]
+pub mod p1;

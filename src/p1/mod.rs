@@ -1,0 +1,1 @@
+//! The `wasi_snapshot_preview1` face for wasmtime.
