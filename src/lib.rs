@@ -8,5 +8,4 @@ pub mod abi;
 pub mod system;
 pub mod table;
 pub mod host;
-#[cfg(feature = "engine")]
 pub mod p1;
