@@ -1,0 +1,216 @@
+//! Shared harness for guest tests: runs a guest through the real wasmtime linker with
+//! capwasi's preview 1 imports, captures stdout/stderr, and reports how it ended.
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use capwasi::host::UnixSystem;
+use capwasi::p1::{ProcExit, add_to_linker};
+use capwasi::table::Limits;
+use wasmtime::{Engine, Linker, Module, Store};
+
+/// How a guest run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    /// Returned from `_start` (0) or called `proc_exit(code)`.
+    Code(u32),
+    /// Trapped; the message includes the wasm backtrace.
+    Trap(String),
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit: Exit,
+}
+
+impl Outcome {
+    /// Panics with the guest's output unless it exited 0.
+    #[track_caller]
+    pub fn assert_ok(&self) -> &Self {
+        assert_eq!(
+            self.exit,
+            Exit::Code(0),
+            "guest failed\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+/// Path of a committed test guest: `tests/guests/NAME.wasm`, else `tests/guests/NAME.wat`.
+pub fn guest_path(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests");
+    let wasm = dir.join(format!("{name}.wasm"));
+    if wasm.exists() { wasm } else { dir.join(format!("{name}.wat")) }
+}
+
+fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut config = wasmtime::Config::new();
+        config.wasm_backtrace_details(wasmtime::WasmBacktraceDetails::Enable);
+        Engine::new(&config).expect("engine")
+    })
+}
+
+/// Compiles each module once per test binary.
+fn module(path: &Path) -> Module {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Module>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(m) = cache.lock().unwrap().get(path) {
+        return m.clone();
+    }
+    let m = Module::from_file(engine(), path)
+        .unwrap_or_else(|e| panic!("compiling {}: {e:?}", path.display()));
+    cache.lock().unwrap().insert(path.to_owned(), m.clone());
+    m
+}
+
+/// A guest run being set up.
+pub struct Guest {
+    module: PathBuf,
+    args: Vec<String>,
+    env: Vec<String>,
+    dirs: Vec<(PathBuf, String, bool)>,
+    stdin: Vec<u8>,
+    limits: Limits,
+}
+
+impl Guest {
+    /// A committed guest by name (see [`guest_path`]); argv[0] is the name.
+    pub fn new(name: &str) -> Guest {
+        Guest::from_path(guest_path(name))
+    }
+
+    /// A module from any path (`.wasm` or `.wat`).
+    pub fn from_path(path: impl Into<PathBuf>) -> Guest {
+        let module: PathBuf = path.into();
+        let argv0 = module.file_name().unwrap().to_string_lossy().into_owned();
+        Guest {
+            module,
+            args: vec![argv0],
+            env: Vec::new(),
+            dirs: Vec::new(),
+            stdin: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn arg(mut self, a: impl Into<String>) -> Guest {
+        self.args.push(a.into());
+        self
+    }
+
+    pub fn args<I: IntoIterator<Item = S>, S: Into<String>>(mut self, args: I) -> Guest {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// `NAME=VALUE`.
+    pub fn env(mut self, kv: impl Into<String>) -> Guest {
+        self.env.push(kv.into());
+        self
+    }
+
+    /// Read-write preopen of `host` named `guest` (fds 3, 4, … in call order).
+    pub fn dir(mut self, host: impl AsRef<Path>, guest: &str) -> Guest {
+        self.dirs.push((host.as_ref().to_owned(), guest.to_owned(), false));
+        self
+    }
+
+    /// Read-only preopen.
+    pub fn ro_dir(mut self, host: impl AsRef<Path>, guest: &str) -> Guest {
+        self.dirs.push((host.as_ref().to_owned(), guest.to_owned(), true));
+        self
+    }
+
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Guest {
+        self.stdin = bytes.into();
+        self
+    }
+
+    pub fn limits(mut self, limits: Limits) -> Guest {
+        self.limits = limits;
+        self
+    }
+
+    /// Runs the guest to completion.
+    pub fn run(self) -> Outcome {
+        let mut stdin = tempfile::tempfile().unwrap();
+        stdin.write_all(&self.stdin).unwrap();
+        stdin.seek(SeekFrom::Start(0)).unwrap();
+        let mut stdout = tempfile::tempfile().unwrap();
+        let mut stderr = tempfile::tempfile().unwrap();
+
+        let mut sys = UnixSystem::new(self.limits);
+        sys.set_args(self.args.iter().map(|a| a.clone().into_bytes()).collect()).unwrap();
+        sys.set_env(self.env.iter().map(|a| a.clone().into_bytes()).collect()).unwrap();
+        for f in [&stdin, &stdout, &stderr] {
+            sys.push_fd(OwnedFd::from(f.try_clone().unwrap())).unwrap();
+        }
+        for (host, guest, ro) in &self.dirs {
+            sys.preopen_dir(host, guest, *ro)
+                .unwrap_or_else(|e| panic!("preopen {}: {e}", host.display()));
+        }
+
+        let module = module(&self.module);
+        let mut linker: Linker<UnixSystem> = Linker::new(engine());
+        add_to_linker(&mut linker, |s: &mut UnixSystem| s).unwrap();
+        let mut store = Store::new(engine(), sys);
+        let exit = match linker
+            .instantiate(&mut store, &module)
+            .and_then(|i| i.get_typed_func::<(), ()>(&mut store, "_start"))
+            .and_then(|start| start.call(&mut store, ()))
+        {
+            Ok(()) => Exit::Code(0),
+            Err(e) => match e.downcast_ref::<ProcExit>() {
+                Some(ProcExit(code)) => Exit::Code(*code),
+                None => Exit::Trap(format!("{e:?}")),
+            },
+        };
+        drop(store);
+
+        let read = |f: &mut std::fs::File| {
+            let mut s = String::new();
+            f.seek(SeekFrom::Start(0)).unwrap();
+            f.read_to_string(&mut s).unwrap();
+            s
+        };
+        Outcome { stdout: read(&mut stdout), stderr: read(&mut stderr), exit }
+    }
+}
+
+/// A snapshot of every path, type, size, content hash and mtime below `root` (not following
+/// symlinks), for proving that a guest changed nothing outside its preopen.
+pub fn snapshot(root: &Path) -> Vec<(PathBuf, String)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap()).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let p = e.path();
+            let md = std::fs::symlink_metadata(&p).unwrap();
+            let rel = p.strip_prefix(root).unwrap().to_owned();
+            let desc = if md.file_type().is_symlink() {
+                format!("link -> {}", std::fs::read_link(&p).unwrap().display())
+            } else if md.is_dir() {
+                format!("dir {:?}", md.modified().ok())
+            } else {
+                format!("file {} {:?} {:?}", md.len(), std::fs::read(&p).unwrap(), md.modified().ok())
+            };
+            out.push((rel, desc));
+            if md.is_dir() {
+                walk(root, &p, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, root, &mut out);
+    out
+}
