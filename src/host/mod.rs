@@ -1,1 +1,302 @@
 //! The Unix host: cap-std for paths, rustix for everything else.
+//!
+//! [`UnixSystem`] implements [`System`] over an [`FdTable`] of [`Handle`]s. Every path
+//! operation goes through the cap-std `Dir` of the fd it names (DESIGN.md §2.1), so the kernel
+//! never resolves a guest path against the host's root or follows a symlink out of a preopen.
+
+mod clock;
+mod fd;
+mod path;
+mod poll;
+mod readdir;
+mod socket;
+mod stat;
+mod sys;
+
+#[cfg(test)]
+mod tests;
+
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use cap_std::fs::Dir;
+
+use crate::abi::{Errno, Fd, Filetype, Rights};
+use crate::system::Result;
+use crate::table::{Entry, FdTable, Limits, Preopen};
+
+/// What the host keeps behind one guest fd.
+pub(crate) enum Handle {
+    /// A directory: the cap-std handle every path call resolves through, plus its listing
+    /// state once the guest has called `fd_readdir` on it.
+    Dir {
+        dir: Dir,
+        stream: Option<readdir::DirStream>,
+    },
+    /// Anything else (regular file, pipe, socket, tty, device): plain fd calls via rustix.
+    Other(OwnedFd),
+}
+
+impl Handle {
+    pub(crate) fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            Handle::Dir { dir, .. } => dir.as_fd(),
+            Handle::Other(fd) => fd.as_fd(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Handle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Handle::Dir { dir, stream } => f
+                .debug_struct("Dir")
+                .field("fd", &dir.as_fd())
+                .field("listing", &stream.is_some())
+                .finish(),
+            Handle::Other(fd) => f.debug_tuple("Other").field(fd).finish(),
+        }
+    }
+}
+
+/// Counts directory streams alive; a stream holds one [`StreamSlot`] and gives it back when
+/// dropped, however its fd goes away (close, renumber onto it, `close_all`, drop).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct StreamCounter(Arc<AtomicUsize>);
+
+/// One unit of [`StreamCounter`]; released on drop.
+#[derive(Debug)]
+pub(crate) struct StreamSlot(Arc<AtomicUsize>);
+
+impl StreamCounter {
+    /// Takes a slot unless `max` are taken (`ENFILE`).
+    pub(crate) fn acquire(&self, max: usize) -> Result<StreamSlot> {
+        self.0
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .map_err(|_| Errno::Nfile)?;
+        Ok(StreamSlot(self.0.clone()))
+    }
+
+    #[cfg(test)]
+    pub(crate) fn in_use(&self) -> usize {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// The Unix implementation of [`System`](crate::system::System).
+#[derive(Debug)]
+pub struct UnixSystem {
+    pub(crate) table: FdTable<Handle>,
+    pub(crate) streams: StreamCounter,
+    args: Vec<Vec<u8>>,
+    env: Vec<Vec<u8>>,
+}
+
+fn check_no_nul(items: &[Vec<u8>]) -> Result<()> {
+    if items.iter().any(|a| a.contains(&0)) {
+        Err(Errno::Inval)
+    } else {
+        Ok(())
+    }
+}
+
+/// Sum of `len + 1` (for the NUL) over `items`, as the `*_sizes_get` calls report it.
+/// `EOVERFLOW` if it does not fit the guest's `u32`.
+fn sizes(items: &[Vec<u8>]) -> Result<(u32, u32)> {
+    let count = u32::try_from(items.len()).map_err(|_| Errno::Overflow)?;
+    let bytes = items
+        .iter()
+        .try_fold(0u32, |acc, a| {
+            u32::try_from(a.len())
+                .ok()
+                .and_then(|l| acc.checked_add(l)?.checked_add(1))
+        })
+        .ok_or(Errno::Overflow)?;
+    Ok((count, bytes))
+}
+
+impl UnixSystem {
+    pub fn new(limits: Limits) -> UnixSystem {
+        UnixSystem {
+            table: FdTable::new(limits),
+            streams: StreamCounter::default(),
+            args: Vec::new(),
+            env: Vec::new(),
+        }
+    }
+
+    /// argv; each must not contain NUL (`Err(Errno::Inval)` otherwise).
+    pub fn set_args(&mut self, args: Vec<Vec<u8>>) -> Result<()> {
+        check_no_nul(&args)?;
+        self.args = args;
+        Ok(())
+    }
+
+    /// "NAME=VALUE" strings; no NUL.
+    pub fn set_env(&mut self, env: Vec<Vec<u8>>) -> Result<()> {
+        check_no_nul(&env)?;
+        self.env = env;
+        Ok(())
+    }
+
+    /// Installs a host fd as the next guest fd. The type comes from `fstat`, the rights from
+    /// the type: a tty is a character device *without* `FD_SEEK`/`FD_TELL` (wasi-libc's
+    /// `isatty()` tests exactly that), other character devices keep them.
+    pub fn push_fd(&mut self, fd: OwnedFd) -> std::io::Result<Fd> {
+        let filetype = stat::filetype_of_fd(fd.as_fd()).map_err(io_err)?;
+        let tty = filetype == Filetype::CharacterDevice && rustix::termios::isatty(&fd);
+        let base = stdio_rights(filetype, tty);
+        let handle = if filetype == Filetype::Directory {
+            Handle::Dir {
+                dir: Dir::from(fd),
+                stream: None,
+            }
+        } else {
+            Handle::Other(fd)
+        };
+        let inheriting = if filetype == Filetype::Directory {
+            Rights::DIRECTORY | Rights::REGULAR_FILE
+        } else {
+            Rights::empty()
+        };
+        self.table
+            .insert(Entry {
+                handle,
+                filetype,
+                rights_base: base,
+                rights_inheriting: inheriting,
+                preopen: None,
+            })
+            .map_err(io_err)
+    }
+
+    /// dup()s the host's 0, 1, 2 with `F_DUPFD_CLOEXEC` (the open file description is shared,
+    /// so `O_APPEND` and the offset behave as for the host process) and installs them as the
+    /// next three guest fds (0, 1, 2 on a fresh system).
+    pub fn inherit_stdio(&mut self) -> std::io::Result<()> {
+        let fds = [
+            rustix::stdio::stdin(),
+            rustix::stdio::stdout(),
+            rustix::stdio::stderr(),
+        ];
+        for host in fds {
+            let dup = rustix::io::fcntl_dupfd_cloexec(host, 0)?;
+            self.push_fd(dup)?;
+        }
+        Ok(())
+    }
+
+    /// Opens `host_path` as a directory and installs it as the next fd, preopened under
+    /// `guest_name`. `read_only` strips every mutating right from base and inheriting rights.
+    pub fn preopen_dir(
+        &mut self,
+        host_path: &std::path::Path,
+        guest_name: &str,
+        read_only: bool,
+    ) -> std::io::Result<Fd> {
+        let named = |e: std::io::Error| {
+            std::io::Error::new(e.kind(), format!("preopen {}: {e}", host_path.display()))
+        };
+        let dir = Dir::open_ambient_dir(host_path, cap_std::ambient_authority()).map_err(named)?;
+        let meta = dir.dir_metadata().map_err(named)?;
+        if !meta.is_dir() {
+            return Err(named(std::io::Error::from(
+                std::io::ErrorKind::NotADirectory,
+            )));
+        }
+        let mut base = Rights::DIRECTORY;
+        let mut inheriting = Rights::DIRECTORY | Rights::REGULAR_FILE;
+        if read_only {
+            base = base.read_only();
+            inheriting = inheriting.read_only();
+        }
+        self.table
+            .insert(Entry {
+                handle: Handle::Dir { dir, stream: None },
+                filetype: Filetype::Directory,
+                rights_base: base,
+                rights_inheriting: inheriting,
+                preopen: Some(Preopen {
+                    guest_name: guest_name.to_owned(),
+                    read_only,
+                }),
+            })
+            .map_err(io_err)
+    }
+
+    /// Closes every fd.
+    pub fn close_all(&mut self) {
+        self.table.clear();
+    }
+
+    /// The fd's entry if it holds `required`, as a plain fd for rustix calls.
+    pub(crate) fn fd(&self, fd: Fd, required: Rights) -> Result<BorrowedFd<'_>> {
+        Ok(self.table.get(fd, required)?.handle.as_fd())
+    }
+
+    /// The directory behind `fd` for a path call: `EBADF` if not open, `ENOTDIR` if open but
+    /// not a directory, then `ENOTCAPABLE` without `required`.
+    pub(crate) fn dir(&self, fd: Fd, required: Rights) -> Result<&Entry<Handle>> {
+        let e = self.table.entry(fd)?;
+        if !matches!(e.handle, Handle::Dir { .. }) {
+            return Err(Errno::Notdir);
+        }
+        e.check(required)?;
+        Ok(e)
+    }
+}
+
+/// Rights of an fd handed in by the embedder, by type.
+fn stdio_rights(filetype: Filetype, tty: bool) -> Rights {
+    match filetype {
+        Filetype::Directory => Rights::DIRECTORY,
+        Filetype::RegularFile => Rights::REGULAR_FILE,
+        Filetype::SocketStream | Filetype::SocketDgram => Rights::SOCKET,
+        Filetype::CharacterDevice if tty => Rights::STREAM,
+        // Pipes have no offset: without FD_SEEK/FD_TELL the guest sees ESPIPE semantics up
+        // front. Other character devices (/dev/null) keep them so isatty() stays false.
+        Filetype::CharacterDevice | Filetype::BlockDevice => {
+            Rights::STREAM | Rights::FD_SEEK | Rights::FD_TELL
+        }
+        _ => Rights::STREAM,
+    }
+}
+
+fn io_err(e: impl Into<IoErrSource>) -> std::io::Error {
+    match e.into() {
+        IoErrSource::Wasi(e) => std::io::Error::other(e),
+        IoErrSource::Host(e) => std::io::Error::from_raw_os_error(e.raw_os_error()),
+    }
+}
+
+enum IoErrSource {
+    Wasi(Errno),
+    Host(rustix::io::Errno),
+}
+
+impl From<Errno> for IoErrSource {
+    fn from(e: Errno) -> Self {
+        IoErrSource::Wasi(e)
+    }
+}
+
+impl From<rustix::io::Errno> for IoErrSource {
+    fn from(e: rustix::io::Errno) -> Self {
+        IoErrSource::Host(e)
+    }
+}
+
+impl Drop for UnixSystem {
+    fn drop(&mut self) {
+        self.close_all();
+    }
+}

@@ -1,0 +1,322 @@
+//! The `path_*` calls. Every one resolves its guest path through the cap-std `Dir` of the fd
+//! it names; the host never builds a path string or calls a raw `*at` with a guest path.
+
+use std::path::Path;
+use std::time::{Duration, UNIX_EPOCH};
+
+use cap_fs_ext::{
+    DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt,
+    SystemTimeSpec,
+};
+use cap_std::fs::{Dir, OpenOptions};
+
+use super::{Handle, UnixSystem, fd::check_fstflags, stat};
+use crate::abi::{
+    Errno, Fd, Fdflags, Filestat, Filetype, Fstflags, Lookupflags, Oflags, Rights, Timestamp,
+};
+use crate::system::Result;
+use crate::table::{Entry, child_rights, path_open_required, trim_to_filetype};
+
+/// Checks a guest path before any syscall: NUL is `EINVAL` (it would truncate the C string),
+/// empty is `ENOENT` (as POSIX), absolute is `EPERM` — the same errno cap-std gives for any
+/// other escape (`Errno::from_io` maps its `PermissionDenied`), so every path call answers
+/// escapes consistently.
+pub(crate) fn guest_path(path: &str) -> Result<&Path> {
+    if path.contains('\0') {
+        return Err(Errno::Inval);
+    }
+    if path.is_empty() {
+        return Err(Errno::Noent);
+    }
+    if path.starts_with('/') {
+        return Err(Errno::Perm);
+    }
+    Ok(Path::new(path))
+}
+
+/// The `Dir` of a directory entry. `UnixSystem::dir` already checked the variant; this
+/// answers ENOTDIR rather than panicking should that ever change.
+fn dir_of(e: &Entry<Handle>) -> Result<&Dir> {
+    match &e.handle {
+        Handle::Dir { dir, .. } => Ok(dir),
+        Handle::Other(_) => Err(Errno::Notdir),
+    }
+}
+
+fn follow(flags: Lookupflags) -> FollowSymlinks {
+    if flags.contains(Lookupflags::SYMLINK_FOLLOW) {
+        FollowSymlinks::Yes
+    } else {
+        FollowSymlinks::No
+    }
+}
+
+fn io(e: std::io::Error) -> Errno {
+    stat::errno(e)
+}
+
+fn time_spec(t: Timestamp, set: bool, now: bool) -> Option<SystemTimeSpec> {
+    if now {
+        Some(SystemTimeSpec::SymbolicNow)
+    } else if set {
+        let t = UNIX_EPOCH.checked_add(Duration::from_nanos(t))?;
+        Some(SystemTimeSpec::Absolute(
+            cap_std::time::SystemTime::from_std(t),
+        ))
+    } else {
+        None
+    }
+}
+
+/// Splits off a trailing slash: `"a/"` → (`"a"`, true). `"/"`-only paths were refused earlier.
+fn strip_trailing_slash(p: &str) -> (&str, bool) {
+    let t = p.trim_end_matches('/');
+    if t.len() == p.len() {
+        (p, false)
+    } else {
+        (t, true)
+    }
+}
+
+impl UnixSystem {
+    fn dir_handle(&self, fd: Fd, required: Rights) -> Result<&Dir> {
+        dir_of(self.dir(fd, required)?)
+    }
+
+    pub(super) fn do_path_create_directory(&mut self, fd: Fd, path: &str) -> Result<()> {
+        let dir = self.dir_handle(fd, Rights::PATH_CREATE_DIRECTORY)?;
+        dir.create_dir(guest_path(path)?).map_err(io)
+    }
+
+    pub(super) fn do_path_filestat_get(
+        &mut self,
+        fd: Fd,
+        flags: Lookupflags,
+        path: &str,
+    ) -> Result<Filestat> {
+        let dir = self.dir_handle(fd, Rights::PATH_FILESTAT_GET)?;
+        let p = guest_path(path)?;
+        let meta = match follow(flags) {
+            FollowSymlinks::Yes => dir.metadata(p),
+            FollowSymlinks::No => dir.symlink_metadata(p),
+        }
+        .map_err(io)?;
+        Ok(stat::filestat_of_meta(&meta))
+    }
+
+    pub(super) fn do_path_filestat_set_times(
+        &mut self,
+        fd: Fd,
+        flags: Lookupflags,
+        path: &str,
+        atim: Timestamp,
+        mtim: Timestamp,
+        fst_flags: Fstflags,
+    ) -> Result<()> {
+        let dir = self.dir_handle(fd, Rights::PATH_FILESTAT_SET_TIMES)?;
+        let p = guest_path(path)?;
+        check_fstflags(fst_flags)?;
+        let a = time_spec(
+            atim,
+            fst_flags.contains(Fstflags::ATIM),
+            fst_flags.contains(Fstflags::ATIM_NOW),
+        );
+        let m = time_spec(
+            mtim,
+            fst_flags.contains(Fstflags::MTIM),
+            fst_flags.contains(Fstflags::MTIM_NOW),
+        );
+        match follow(flags) {
+            FollowSymlinks::Yes => dir.set_times(p, a, m),
+            FollowSymlinks::No => dir.set_symlink_times(p, a, m),
+        }
+        .map_err(io)
+    }
+
+    pub(super) fn do_path_link(
+        &mut self,
+        old_fd: Fd,
+        old_flags: Lookupflags,
+        old_path: &str,
+        new_fd: Fd,
+        new_path: &str,
+    ) -> Result<()> {
+        let old = self.dir(old_fd, Rights::PATH_LINK_SOURCE)?;
+        let new = self.dir(new_fd, Rights::PATH_LINK_TARGET)?;
+        let (op, np) = (guest_path(old_path)?, guest_path(new_path)?);
+        // Following a source symlink would need the kernel's AT_SYMLINK_FOLLOW, which resolves
+        // the link's target outside cap-std's sandboxed lookup. wasmtime 48 refuses it with
+        // EINVAL; so do we.
+        if old_flags.contains(Lookupflags::SYMLINK_FOLLOW) {
+            return Err(Errno::Inval);
+        }
+        dir_of(old)?.hard_link(op, dir_of(new)?, np).map_err(io)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn do_path_open(
+        &mut self,
+        fd: Fd,
+        dirflags: Lookupflags,
+        path: &str,
+        oflags: Oflags,
+        rights_base: Rights,
+        rights_inheriting: Rights,
+        fdflags: Fdflags,
+    ) -> Result<Fd> {
+        let parent = self.dir(fd, path_open_required(oflags))?;
+        let p = guest_path(path)?;
+        let want_dir = oflags.contains(Oflags::DIRECTORY);
+        // As wasmtime: DIRECTORY cannot be combined with creating or truncating.
+        if want_dir && oflags.intersects(Oflags::CREAT | Oflags::EXCL | Oflags::TRUNC) {
+            return Err(Errno::Inval);
+        }
+        let rights = child_rights(parent.rights_inheriting, rights_base, rights_inheriting)?;
+        let dir = dir_of(parent)?;
+
+        let file: std::fs::File = if want_dir {
+            // O_DIRECTORY semantics: never opens (and so never blocks on) a FIFO or device.
+            let d = match follow(dirflags) {
+                FollowSymlinks::Yes => dir.open_dir(p),
+                FollowSymlinks::No => dir.open_dir_nofollow(p),
+            }
+            .map_err(io)?;
+            d.into_std_file()
+        } else {
+            let mut opts = OpenOptions::new();
+            let creating = oflags.contains(Oflags::CREAT);
+            let truncating = oflags.contains(Oflags::TRUNC);
+            // Creating or truncating needs a writable open at the OS level even when the guest
+            // asked for no write right (POSIX allows O_CREAT|O_RDONLY, std's API does not);
+            // the fd's rights still decide what the guest may do with it.
+            let write = rights.write || creating || truncating;
+            opts.read(rights.read || !write).write(write);
+            if creating {
+                if oflags.contains(Oflags::EXCL) {
+                    opts.create_new(true);
+                } else {
+                    opts.create(true);
+                }
+            }
+            opts.truncate(truncating);
+            if fdflags.contains(Fdflags::APPEND) {
+                opts.append(true);
+            }
+            opts.nonblock(fdflags.contains(Fdflags::NONBLOCK));
+            opts.dsync(fdflags.contains(Fdflags::DSYNC));
+            opts.sync(fdflags.contains(Fdflags::SYNC));
+            opts.rsync(fdflags.contains(Fdflags::RSYNC));
+            opts.follow(follow(dirflags));
+            // Directories may be opened without O_DIRECTORY (wasi-libc's opendir does);
+            // the kernel answers EISDIR if write access was asked for.
+            opts.maybe_dir(true);
+            dir.open_with(p, &opts).map_err(io)?.into_std()
+        };
+
+        let fd_owned = std::os::fd::OwnedFd::from(file);
+        // The type comes from fstat of what was opened, never from the flags.
+        let filetype = stat::filetype_of_fd(std::os::fd::AsFd::as_fd(&fd_owned))?;
+        if want_dir && filetype != Filetype::Directory {
+            return Err(Errno::Notdir);
+        }
+        let (handle, inheriting) = if filetype == Filetype::Directory {
+            (
+                Handle::Dir {
+                    dir: Dir::from(fd_owned),
+                    stream: None,
+                },
+                rights.inheriting,
+            )
+        } else {
+            (Handle::Other(fd_owned), rights.inheriting)
+        };
+        self.table.insert(Entry {
+            handle,
+            filetype,
+            rights_base: trim_to_filetype(rights.base, filetype),
+            rights_inheriting: inheriting,
+            preopen: None,
+        })
+    }
+
+    pub(super) fn do_path_readlink(&mut self, fd: Fd, path: &str, buf: &mut [u8]) -> Result<usize> {
+        let dir = self.dir_handle(fd, Rights::PATH_READLINK)?;
+        // `read_link` (not `read_link_contents`) refuses absolute targets with the escape
+        // error, as wasmtime 48 does: the guest cannot use them, and they name host paths.
+        let target = dir.read_link(guest_path(path)?).map_err(io)?;
+        let bytes = std::os::unix::ffi::OsStrExt::as_bytes(target.as_os_str());
+        let n = bytes.len().min(buf.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        Ok(n)
+    }
+
+    pub(super) fn do_path_remove_directory(&mut self, fd: Fd, path: &str) -> Result<()> {
+        let dir = self.dir_handle(fd, Rights::PATH_REMOVE_DIRECTORY)?;
+        let p = guest_path(path)?;
+        // rmdir(".") is EINVAL in POSIX; cap-std would otherwise try to remove the base dir.
+        let (base, _) = strip_trailing_slash(path);
+        if base == "." || base.ends_with("/.") {
+            return Err(Errno::Inval);
+        }
+        dir.remove_dir(p).map_err(io)
+    }
+
+    pub(super) fn do_path_rename(
+        &mut self,
+        fd: Fd,
+        old_path: &str,
+        new_fd: Fd,
+        new_path: &str,
+    ) -> Result<()> {
+        let old = self.dir(fd, Rights::PATH_RENAME_SOURCE)?;
+        let new = self.dir(new_fd, Rights::PATH_RENAME_TARGET)?;
+        let (op, np) = (guest_path(old_path)?, guest_path(new_path)?);
+        dir_of(old)?.rename(op, dir_of(new)?, np).map_err(io)
+    }
+
+    pub(super) fn do_path_symlink(&mut self, old_path: &str, fd: Fd, new_path: &str) -> Result<()> {
+        let dir = self.dir_handle(fd, Rights::PATH_SYMLINK)?;
+        let np = guest_path(new_path)?;
+        if old_path.contains('\0') {
+            return Err(Errno::Inval);
+        }
+        // An absolute target could never be followed inside the sandbox; wasmtime refuses to
+        // create one (EPERM). Relative targets with `..` are fine to create: following them
+        // later is what the sandbox checks.
+        if old_path.starts_with('/') {
+            return Err(Errno::Perm);
+        }
+        dir.symlink(old_path, np).map_err(io)
+    }
+
+    pub(super) fn do_path_unlink_file(&mut self, fd: Fd, path: &str) -> Result<()> {
+        let dir = self.dir_handle(fd, Rights::PATH_UNLINK_FILE)?;
+        let p = guest_path(path)?;
+        let (base, slash) = strip_trailing_slash(path);
+        if slash {
+            // "file/" names a directory that is not there: ENOTDIR for a file, EISDIR for a
+            // directory (unlink never removes one), as Linux answers.
+            let meta = dir.symlink_metadata(Path::new(base)).map_err(io)?;
+            return Err(if meta.is_dir() {
+                Errno::Isdir
+            } else {
+                Errno::Notdir
+            });
+        }
+        match dir.remove_file_or_symlink(p) {
+            Ok(()) => Ok(()),
+            // Linux's unlinkat says EISDIR for a directory; some paths through cap-std report
+            // EPERM (POSIX's answer) instead. Normalise on EISDIR, as wasmtime does.
+            Err(e) => {
+                let errno = io(e);
+                if errno == Errno::Perm
+                    && dir.symlink_metadata(p).map(|m| m.is_dir()).unwrap_or(false)
+                {
+                    Err(Errno::Isdir)
+                } else {
+                    Err(errno)
+                }
+            }
+        }
+    }
+}

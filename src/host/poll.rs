@@ -1,0 +1,177 @@
+//! `poll_oneoff`: clocks and fd readiness with one `poll(2)`.
+
+use rustix::event::{PollFd, PollFlags};
+use rustix::time::Timespec;
+
+use super::{UnixSystem, clock};
+use crate::abi::{
+    Clockid, Errno, Event, Eventrwflags, Filetype, Rights, Subclockflags, Subscription,
+    SubscriptionKind, Timestamp,
+};
+use crate::system::Result;
+
+/// When a clock subscription fires, as a monotonic-clock instant in ns.
+fn clock_deadline(
+    id: Clockid,
+    timeout: Timestamp,
+    flags: Subclockflags,
+    mono_now: u64,
+) -> Result<u64> {
+    let remaining = if flags.contains(Subclockflags::SUBSCRIPTION_CLOCK_ABSTIME) {
+        match id {
+            // Absolute times are on the subscription's own clock: convert to "time left",
+            // saturating at 0 for deadlines already past.
+            Clockid::Realtime | Clockid::Monotonic => timeout.saturating_sub(clock::now(id)),
+            _ => return Err(Errno::Notsup),
+        }
+    } else {
+        match id {
+            Clockid::Realtime | Clockid::Monotonic => timeout,
+            // CPU-time clocks do not advance while we sleep; there is nothing to wait on.
+            // wasmtime refuses them too.
+            _ => return Err(Errno::Notsup),
+        }
+    };
+    Ok(mono_now.saturating_add(remaining))
+}
+
+/// What to do with one fd subscription.
+enum FdWait {
+    /// Answered without polling (regular file, or an error event).
+    Done(Event),
+    /// Index into the pollfd array.
+    Poll(usize),
+}
+
+impl UnixSystem {
+    pub(super) fn do_poll_oneoff(
+        &mut self,
+        subs: &[Subscription],
+        events: &mut [Event],
+    ) -> Result<usize> {
+        if subs.is_empty() {
+            // Spec: nsubscriptions 0 would wait forever; wasmtime answers EINVAL.
+            return Err(Errno::Inval);
+        }
+        let mono_start = clock::now(Clockid::Monotonic);
+        let mut earliest: Option<u64> = None;
+        let mut clocks: Vec<(usize, Result<u64>)> = Vec::new();
+        let mut pollfds: Vec<PollFd<'_>> = Vec::new();
+        let mut polled: Vec<std::os::fd::BorrowedFd<'_>> = Vec::new();
+        let mut waits: Vec<(usize, FdWait)> = Vec::new();
+
+        for (i, sub) in subs.iter().enumerate() {
+            match sub.kind {
+                SubscriptionKind::Clock(c) => {
+                    let d = clock_deadline(c.id, c.timeout, c.flags, mono_start);
+                    if let Ok(d) = d {
+                        earliest = Some(earliest.map_or(d, |e| e.min(d)));
+                    }
+                    clocks.push((i, d));
+                }
+                SubscriptionKind::FdRead(fd) | SubscriptionKind::FdWrite(fd) => {
+                    let read = matches!(sub.kind, SubscriptionKind::FdRead(_));
+                    let mut ev = Event::for_subscription(sub);
+                    let e = match self.table.get(fd, Rights::POLL_FD_READWRITE) {
+                        Ok(e) => e,
+                        Err(err) => {
+                            ev.error = err;
+                            waits.push((i, FdWait::Done(ev)));
+                            continue;
+                        }
+                    };
+                    if e.filetype == Filetype::RegularFile {
+                        // Regular files never block: always ready. For reading, nbytes is
+                        // what is left from the current position (0 if unknown).
+                        if read {
+                            let f = e.handle.as_fd();
+                            let size = rustix::fs::fstat(f).map(|s| s.st_size as u64).unwrap_or(0);
+                            let pos = rustix::fs::tell(f).unwrap_or(0);
+                            ev.nbytes = size.saturating_sub(pos);
+                        }
+                        waits.push((i, FdWait::Done(ev)));
+                        continue;
+                    }
+                    let want = if read { PollFlags::IN } else { PollFlags::OUT };
+                    pollfds.push(PollFd::from_borrowed_fd(e.handle.as_fd(), want));
+                    polled.push(e.handle.as_fd());
+                    waits.push((i, FdWait::Poll(pollfds.len() - 1)));
+                }
+            }
+        }
+
+        let immediate = waits.iter().any(|(_, w)| matches!(w, FdWait::Done(_)))
+            || clocks.iter().any(|(_, d)| d.is_err());
+        // Wait until the earliest clock, or forever if there is none, or not at all if
+        // something is already answered. Loop on EINTR with the time that is left.
+        loop {
+            let timeout_ns = if immediate {
+                Some(0)
+            } else {
+                earliest.map(|d| d.saturating_sub(clock::now(Clockid::Monotonic)))
+            };
+            let ts = timeout_ns.map(|n| Timespec {
+                tv_sec: (n / 1_000_000_000).min(i64::MAX as u64) as i64,
+                tv_nsec: (n % 1_000_000_000) as _,
+            });
+            if pollfds.is_empty() && timeout_ns.is_none() {
+                // Cannot happen (no subscriptions was refused above), but never wait forever.
+                break;
+            }
+            match rustix::event::poll(&mut pollfds, ts.as_ref()) {
+                Ok(_) => break,
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+
+        let mono_end = clock::now(Clockid::Monotonic);
+        let mut out: Vec<(usize, Event)> = Vec::new();
+        for (i, w) in waits {
+            let sub = &subs[i];
+            match w {
+                FdWait::Done(ev) => out.push((i, ev)),
+                FdWait::Poll(p) => {
+                    let Some(pfd) = pollfds.get(p) else { continue };
+                    let r = pfd.revents();
+                    if r.is_empty() {
+                        continue;
+                    }
+                    let mut ev = Event::for_subscription(sub);
+                    if r.contains(PollFlags::NVAL) {
+                        ev.error = Errno::Badf;
+                    } else {
+                        if r.contains(PollFlags::HUP) {
+                            ev.flags |= Eventrwflags::FD_READWRITE_HANGUP;
+                        }
+                        if matches!(sub.kind, SubscriptionKind::FdRead(_)) {
+                            // Bytes ready to read where the kernel can say (pipes, sockets,
+                            // ttys); 0 otherwise.
+                            ev.nbytes = polled
+                                .get(p)
+                                .and_then(|f| rustix::io::ioctl_fionread(f).ok())
+                                .unwrap_or(0);
+                        }
+                    }
+                    out.push((i, ev));
+                }
+            }
+        }
+        for (i, d) in clocks {
+            let mut ev = Event::for_subscription(&subs[i]);
+            match d {
+                Err(e) => ev.error = e,
+                Ok(d) if d <= mono_end => {}
+                Ok(_) => continue,
+            }
+            out.push((i, ev));
+        }
+        // Report in subscription order, at most one event per subscription slot.
+        out.sort_by_key(|(i, _)| *i);
+        let n = out.len().min(events.len());
+        for (slot, (_, ev)) in events.iter_mut().zip(out) {
+            *slot = ev;
+        }
+        Ok(n)
+    }
+}
