@@ -1,0 +1,190 @@
+//! The capability sandbox, end to end through the real linker (DESIGN.md §2): every escape
+//! from a preopen fails with one errno, innocent paths keep working, a read-only preopen
+//! refuses every mutation, and a racing host cannot trick resolution into the outside.
+//!
+//! Each test proves "nothing changed" with host-side snapshots, not just with the guest's word.
+
+mod common;
+
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use common::{Exit, Guest, snapshot};
+
+/// `tmp/outside/` (the target of every escape) and `tmp/root/` (the preopen); see the layout
+/// comment in tests/guests/sandbox.c.
+struct Layout {
+    _tmp: tempfile::TempDir,
+    top: PathBuf,
+    outside: PathBuf,
+    root: PathBuf,
+}
+
+fn layout() -> Layout {
+    let tmp = tempfile::tempdir().unwrap();
+    let top = tmp.path().canonicalize().unwrap();
+    let outside = top.join("outside");
+    let root = top.join("root");
+    fs::create_dir_all(outside.join("odir")).unwrap();
+    fs::write(outside.join("secret"), "OUTSIDE-SECRET").unwrap();
+    fs::write(outside.join("odir/f"), "outside-f").unwrap();
+    fs::create_dir_all(root.join("sub")).unwrap();
+    fs::write(root.join("file"), "inside").unwrap();
+    fs::write(root.join("victim"), "victim").unwrap();
+    fs::write(root.join("sub/inner"), "inner").unwrap();
+    let links: &[(&str, PathBuf)] = &[
+        ("abs_link", outside.join("secret")),
+        ("rel_link", "../outside/secret".into()),
+        ("sub_up", "sub/../../outside".into()),
+        ("escdir", "../outside".into()),
+        ("abs_dir", outside.clone()),
+        ("dangle", "../outside/created".into()),
+        ("chain1", "chain2".into()),
+        ("chain2", "sub/chain3".into()),
+        ("sub/chain3", "../../outside/secret".into()),
+        ("chain_d", "sub/chain_d2".into()),
+        ("sub/chain_d2", "../../outside".into()),
+        ("loop1", "loop2".into()),
+        ("loop2", "loop1".into()),
+        ("good_link", "sub/../file".into()),
+        ("good_dir", "sub".into()),
+        ("sub/up_file", "../file".into()),
+    ];
+    for (name, target) in links {
+        symlink(target, root.join(name)).unwrap();
+    }
+    Layout { _tmp: tmp, top, outside, root }
+}
+
+/// Names directly in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    v.sort();
+    v
+}
+
+/// The guest's FAIL lines, for assertion messages.
+fn failures(stdout: &str) -> Vec<&str> {
+    stdout.lines().filter(|l| l.starts_with("FAIL")).collect()
+}
+
+#[test]
+fn every_escape_fails_and_innocent_paths_work() {
+    let l = layout();
+    let outside_before = snapshot(&l.outside);
+    let top_before = names(&l.top);
+    let root_before = names(&l.root);
+
+    let out = Guest::new("sandbox").dir(&l.root, "/data").run();
+    let fails = failures(&out.stdout);
+    assert!(fails.is_empty(), "{} failed checks:\n{}", fails.len(), fails.join("\n"));
+    out.assert_ok();
+    // The guest really ran the whole list (guards against an early exit that prints nothing).
+    assert!(out.stdout.lines().filter(|l| l.starts_with("ok ")).count() > 600, "{}", out.stdout);
+
+    assert_eq!(snapshot(&l.outside), outside_before, "something outside the preopen changed");
+    assert_eq!(names(&l.top), top_before, "something appeared next to the preopen");
+    assert!(!l.outside.join("created").exists());
+    // Inside: the guest-made links it did not remove are the only additions.
+    let mut expected = root_before.clone();
+    expected.extend(["g_good".to_string()]);
+    expected.sort();
+    assert_eq!(names(&l.root), expected);
+    assert_eq!(fs::read_link(l.root.join("sub/g_up2")).unwrap(), Path::new("../../outside"));
+    assert_eq!(fs::read(l.root.join("victim")).unwrap(), b"victim");
+    assert_eq!(fs::read(l.root.join("file")).unwrap(), b"inside");
+    assert_eq!(fs::read(l.outside.join("secret")).unwrap(), b"OUTSIDE-SECRET");
+}
+
+#[test]
+fn read_only_preopen_refuses_every_mutation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let rw = tmp.path().join("rw");
+    let ro = tmp.path().join("ro");
+    fs::create_dir_all(&rw).unwrap();
+    fs::create_dir_all(ro.join("d")).unwrap();
+    fs::create_dir_all(ro.join("full")).unwrap();
+    fs::write(rw.join("rwfile"), "rw-data").unwrap();
+    fs::write(ro.join("f"), "ro-data").unwrap();
+    fs::write(ro.join("full/x"), "x-data").unwrap();
+    symlink("f", ro.join("l")).unwrap();
+    let ro_before = snapshot(&ro);
+
+    let out = Guest::new("sandbox_ro").dir(&rw, "/rw").ro_dir(&ro, "/ro").run();
+    let fails = failures(&out.stdout);
+    assert!(fails.is_empty(), "{} failed checks:\n{}", fails.len(), fails.join("\n"));
+    out.assert_ok();
+
+    assert_eq!(snapshot(&ro), ro_before, "the read-only tree changed");
+    assert_eq!(names(&rw), ["rwfile"], "something crossed into the writable preopen");
+    assert_eq!(fs::read(rw.join("rwfile")).unwrap(), b"rw-data");
+}
+
+/// A second process swapping a directory for a symlink to the outside during resolution must
+/// not make the guest open anything outside (DESIGN.md §2.2).
+#[test]
+fn racing_symlink_swap_never_opens_outside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let top = tmp.path().canonicalize().unwrap();
+    let outside = top.join("outside");
+    let root = top.join("root");
+    let staging = top.join("staging");
+    for d in [&outside, &root.join("swap"), &staging] {
+        fs::create_dir_all(d).unwrap();
+    }
+    fs::write(outside.join("secret"), "OUTSIDE-SECRET").unwrap();
+    fs::write(root.join("swap/secret"), "INSIDE").unwrap();
+    // Half the swaps use a relative link, half an absolute one (both lead out).
+    symlink("../outside", staging.join("swap")).unwrap();
+    symlink(&outside, staging.join("swap_abs")).unwrap();
+    let outside_before = snapshot(&outside);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let swaps = Arc::new(AtomicUsize::new(0));
+    let swapper = {
+        let (stop, swaps) = (stop.clone(), swaps.clone());
+        let (root, staging) = (root.clone(), staging.clone());
+        std::thread::spawn(move || {
+            use rustix::fs::{CWD, RenameFlags, renameat_with};
+            let target = root.join("swap");
+            let mut i = 0usize;
+            while !stop.load(Ordering::Relaxed) {
+                // RENAME_EXCHANGE swaps the directory and the symlink atomically (the kernel
+                // never shows a missing `swap`); the second exchange puts the directory back.
+                let alt = staging.join(if i % 2 == 0 { "swap" } else { "swap_abs" });
+                renameat_with(CWD, &alt, CWD, &target, RenameFlags::EXCHANGE).unwrap();
+                renameat_with(CWD, &alt, CWD, &target, RenameFlags::EXCHANGE).unwrap();
+                swaps.fetch_add(2, Ordering::Relaxed);
+                i += 1;
+            }
+        })
+    };
+
+    let out = Guest::new("sandbox_race").dir(&root, "/data").arg("4000").run();
+    stop.store(true, Ordering::Relaxed);
+    swapper.join().unwrap();
+
+    let line = out.stdout.lines().find(|l| l.starts_with("race ")).unwrap_or_else(|| {
+        panic!("no report from the guest\n{}\n{}", out.stdout, out.stderr)
+    });
+    let count = |key: &str| -> u64 {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {key} in {line}"))
+    };
+    assert_eq!(count("outside"), 0, "opened the outside file: {line}");
+    assert_eq!(count("other"), 0, "read something unexpected: {line}");
+    assert_eq!(out.exit, Exit::Code(0), "{line}");
+    // The race actually happened: the host swapped while the guest ran, and the guest saw
+    // both states (some opens inside, some refused).
+    let swaps = swaps.load(Ordering::Relaxed);
+    assert!(swaps > 100, "only {swaps} swaps: {line}");
+    assert!(count("inside") > 0, "never opened the inside file: {line}");
+    assert!(count("failed") > 0, "no open was ever refused (no race?): {line}");
+    assert_eq!(snapshot(&outside), outside_before);
+    assert!(root.join("swap").is_dir() && !root.join("swap").is_symlink());
+}
