@@ -1,0 +1,71 @@
+//! `sock_*`: the four socket calls of preview 1 proper.
+
+use super::{Result, size};
+use crate::p1::{decode, iovec, memory};
+use crate::system::System;
+
+/// `sock_accept`. Like `path_open`, the out-pointer is checked first so a bad pointer cannot
+/// leak the accepted connection; should the write still fail, the fd is closed.
+pub fn sock_accept<S: System + ?Sized>(
+    sys: &mut S,
+    mem: &mut [u8],
+    fd: u32,
+    flags: u32,
+    out: u32,
+) -> Result {
+    let flags = decode::fdflags(flags)?;
+    memory::check(mem, out, 4, 4)?;
+    let new = sys.sock_accept(fd, flags)?;
+    memory::write_u32(mem, out, new).inspect_err(|_| {
+        let _ = sys.fd_close(new);
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn sock_recv<S: System + ?Sized>(
+    sys: &mut S,
+    mem: &mut [u8],
+    fd: u32,
+    ri_data: u32,
+    ri_data_len: u32,
+    ri_flags: u32,
+    ro_datalen: u32,
+    ro_flags: u32,
+) -> Result {
+    let flags = decode::riflags(ri_flags)?;
+    memory::check(mem, ro_datalen, 4, 4)?;
+    memory::check(mem, ro_flags, 2, 2)?;
+    let mut iovs = iovec::iovecs(mem, ri_data, ri_data_len)?;
+    let (n, out_flags) = sys.sock_recv(fd, iovs.as_mut_slice(), flags)?;
+    drop(iovs);
+    memory::write_u32(mem, ro_datalen, size(n))?;
+    memory::write_u16(mem, ro_flags, out_flags.bits())
+}
+
+pub fn sock_send<S: System + ?Sized>(
+    sys: &mut S,
+    mem: &mut [u8],
+    fd: u32,
+    si_data: u32,
+    si_data_len: u32,
+    si_flags: u32,
+    so_datalen: u32,
+) -> Result {
+    let flags = decode::siflags(si_flags)?;
+    memory::check(mem, so_datalen, 4, 4)?;
+    let n = sys.sock_send(
+        fd,
+        iovec::ciovecs(mem, si_data, si_data_len)?.as_slice(),
+        flags,
+    )?;
+    memory::write_u32(mem, so_datalen, size(n))
+}
+
+pub fn sock_shutdown<S: System + ?Sized>(
+    sys: &mut S,
+    _mem: &mut [u8],
+    fd: u32,
+    how: u32,
+) -> Result {
+    sys.sock_shutdown(fd, decode::sdflags(how)?)
+}

@@ -1,0 +1,3 @@
+//! Engine-free tests of the ABI layer against a recording fake `System`.
+
+mod fake;
