@@ -16,6 +16,8 @@ pub(crate) fn clock_id(id: Clockid) -> ClockId {
 }
 
 /// A `timespec` → nanoseconds, saturating (and 0 for anything before the epoch).
+// `tv_nsec` is `i64` here but `c_long` on 32-bit hosts; the cast is identity or widening.
+#[allow(clippy::unnecessary_cast)]
 pub(crate) fn ns(t: Timespec) -> Timestamp {
     super::stat::to_timestamp(t.tv_sec, t.tv_nsec as i64)
 }

@@ -58,14 +58,15 @@ pub(crate) fn fdflags_of(fl: OFlags) -> Fdflags {
     if fl.contains(OFlags::NONBLOCK) {
         f |= Fdflags::NONBLOCK;
     }
-    // O_SYNC includes the O_DSYNC bit on Linux, so test the wider one first.
-    if fl.contains(OFlags::SYNC) {
+    // Raw Linux bits: rustix names O_SYNC for all of DSYNC/SYNC/RSYNC. O_SYNC is
+    // __O_SYNC|O_DSYNC and O_RSYNC equals O_SYNC, so RSYNC cannot be told apart from SYNC.
+    // (cap-std opens DSYNC requests with O_SYNC, which is stronger, so those report SYNC.)
+    const O_DSYNC: u32 = 0o10000;
+    const O_SYNC_ONLY: u32 = 0o4000000;
+    if fl.bits() & O_SYNC_ONLY != 0 {
         f |= Fdflags::SYNC;
-    } else if fl.contains(OFlags::DSYNC) {
+    } else if fl.bits() & O_DSYNC != 0 {
         f |= Fdflags::DSYNC;
-    }
-    if fl.contains(OFlags::RSYNC) && fl.contains(OFlags::SYNC) {
-        f |= Fdflags::RSYNC;
     }
     f
 }

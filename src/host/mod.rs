@@ -206,13 +206,15 @@ impl UnixSystem {
         let named = |e: std::io::Error| {
             std::io::Error::new(e.kind(), format!("preopen {}: {e}", host_path.display()))
         };
-        let dir = Dir::open_ambient_dir(host_path, cap_std::ambient_authority()).map_err(named)?;
-        let meta = dir.dir_metadata().map_err(named)?;
-        if !meta.is_dir() {
+        // std's open (O_RDONLY), not `Dir::open_ambient_dir`, which gives an O_PATH fd on
+        // Linux: that could not be listed (getdents), synced or have its times set.
+        let file = std::fs::File::open(host_path).map_err(named)?;
+        if !file.metadata().map_err(named)?.is_dir() {
             return Err(named(std::io::Error::from(
                 std::io::ErrorKind::NotADirectory,
             )));
         }
+        let dir = Dir::from_std_file(file);
         let mut base = Rights::DIRECTORY;
         let mut inheriting = Rights::DIRECTORY | Rights::REGULAR_FILE;
         if read_only {

@@ -8,7 +8,8 @@ use cap_fs_ext::{
     DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, OpenOptionsSyncExt,
     SystemTimeSpec,
 };
-use cap_std::fs::{Dir, OpenOptions};
+use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
+use rustix::fs::OFlags;
 
 use super::{Handle, UnixSystem, fd::check_fstflags, stat};
 use crate::abi::{
@@ -85,7 +86,10 @@ impl UnixSystem {
 
     pub(super) fn do_path_create_directory(&mut self, fd: Fd, path: &str) -> Result<()> {
         let dir = self.dir_handle(fd, Rights::PATH_CREATE_DIRECTORY)?;
-        dir.create_dir(guest_path(path)?).map_err(io)
+        guest_path(path)?;
+        // "d/" names a directory, which is what mkdir makes; cap-std refuses the slash.
+        let (base, _) = strip_trailing_slash(path);
+        dir.create_dir(Path::new(base)).map_err(io)
     }
 
     pub(super) fn do_path_filestat_get(
@@ -174,16 +178,13 @@ impl UnixSystem {
         let rights = child_rights(parent.rights_inheriting, rights_base, rights_inheriting)?;
         let dir = dir_of(parent)?;
 
-        let file: std::fs::File = if want_dir {
-            // O_DIRECTORY semantics: never opens (and so never blocks on) a FIFO or device.
-            let d = match follow(dirflags) {
-                FollowSymlinks::Yes => dir.open_dir(p),
-                FollowSymlinks::No => dir.open_dir_nofollow(p),
-            }
-            .map_err(io)?;
-            d.into_std_file()
+        let mut opts = OpenOptions::new();
+        if want_dir {
+            // O_DIRECTORY: never opens (and so never blocks on) a FIFO or device. Opened for
+            // reading, not through `Dir::open_dir`, whose O_PATH fds cannot be listed.
+            opts.read(true)
+                .custom_flags(OFlags::DIRECTORY.bits() as i32);
         } else {
-            let mut opts = OpenOptions::new();
             let creating = oflags.contains(Oflags::CREAT);
             let truncating = oflags.contains(Oflags::TRUNC);
             // Creating or truncating needs a writable open at the OS level even when the guest
@@ -202,16 +203,16 @@ impl UnixSystem {
             if fdflags.contains(Fdflags::APPEND) {
                 opts.append(true);
             }
-            opts.nonblock(fdflags.contains(Fdflags::NONBLOCK));
-            opts.dsync(fdflags.contains(Fdflags::DSYNC));
-            opts.sync(fdflags.contains(Fdflags::SYNC));
-            opts.rsync(fdflags.contains(Fdflags::RSYNC));
-            opts.follow(follow(dirflags));
-            // Directories may be opened without O_DIRECTORY (wasi-libc's opendir does);
-            // the kernel answers EISDIR if write access was asked for.
-            opts.maybe_dir(true);
-            dir.open_with(p, &opts).map_err(io)?.into_std()
-        };
+        }
+        opts.nonblock(fdflags.contains(Fdflags::NONBLOCK));
+        opts.dsync(fdflags.contains(Fdflags::DSYNC));
+        opts.sync(fdflags.contains(Fdflags::SYNC));
+        opts.rsync(fdflags.contains(Fdflags::RSYNC));
+        opts.follow(follow(dirflags));
+        // Directories may be opened without O_DIRECTORY (wasi-libc's opendir does); the
+        // kernel answers EISDIR if write access was asked for.
+        opts.maybe_dir(true);
+        let file = dir.open_with(p, &opts).map_err(io)?.into_std();
 
         let fd_owned = std::os::fd::OwnedFd::from(file);
         // The type comes from fstat of what was opened, never from the flags.
@@ -252,13 +253,14 @@ impl UnixSystem {
 
     pub(super) fn do_path_remove_directory(&mut self, fd: Fd, path: &str) -> Result<()> {
         let dir = self.dir_handle(fd, Rights::PATH_REMOVE_DIRECTORY)?;
-        let p = guest_path(path)?;
+        guest_path(path)?;
         // rmdir(".") is EINVAL in POSIX; cap-std would otherwise try to remove the base dir.
+        // A trailing slash is fine on a directory (cap-std refuses it, so strip it).
         let (base, _) = strip_trailing_slash(path);
         if base == "." || base.ends_with("/.") {
             return Err(Errno::Inval);
         }
-        dir.remove_dir(p).map_err(io)
+        dir.remove_dir(Path::new(base)).map_err(io)
     }
 
     pub(super) fn do_path_rename(
