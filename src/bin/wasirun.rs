@@ -1,1 +1,400 @@
-fn main() {}
+//! `wasirun`: run a WASI preview 1 command with exactly the directories you hand it.
+//!
+//! This file only parses flags and wires the pieces: [`capwasi::host::UnixSystem`] holds the
+//! guest's fds, [`capwasi::run::Runner`] compiles and runs the module.
+
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use capwasi::host::UnixSystem;
+use capwasi::run::{DEFAULT_MAX_WASM_STACK, EngineOptions, Outcome, Runner};
+use capwasi::table::Limits;
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
+use clap::{CommandFactory, FromArgMatches, Parser};
+
+/// Exit status for usage errors (bad flags, missing or unreadable module or directory), the
+/// status clap itself uses.
+const EXIT_USAGE: u8 = 2;
+/// Exit status for other host-side failures (invalid module, missing import, engine setup).
+const EXIT_HOST: u8 = 1;
+
+const AFTER_HELP: &str = "\
+EXAMPLES:
+  Run the bundled example, which lists the directory the guest knows as /data:
+    wasirun --dir examples/data::/data examples/ls.wasm /data
+
+  Hand a tool one read-only input and one writable output directory:
+    wasirun --ro-dir ./photos::/in --dir ./out::/out resize.wasm /in /out
+
+  Arguments after MODULE go to the guest untouched, dashes and all:
+    wasirun --dir . tool.wasm --verbose -n 3 .
+
+  Give the guest the host environment, overriding one variable:
+    wasirun --env-inherit --env HOME=/home app.wasm
+
+SANDBOX:
+  The guest sees only the directories given with --dir and --ro-dir, under their GUEST names
+  (fds 3, 4, ... in command-line order), plus stdin, stdout and stderr. Absolute paths, `..`
+  and symlinks cannot reach outside a preopened directory. --ro-dir removes every right that
+  could change the directory's contents. The guest sees no environment variables unless given
+  with --env or --env-inherit.
+
+EXIT STATUS:
+  N    the guest's own status: 0 when _start returns, N when it calls proc_exit(N)
+       (values above 255 are reported as 255)
+  134  the guest trapped (128 + SIGABRT, as wasmtime does); the trap and its wasm
+       backtrace are printed to stderr. Set WASMTIME_BACKTRACE_DETAILS=1 for source lines.
+  2    usage error: unknown flag, malformed value, missing or unreadable MODULE or directory
+  1    other host error: invalid module, an import wasirun does not provide, a module with
+       neither _start nor _initialize, engine setup failure";
+
+/// Run a WASI preview 1 module in a capability sandbox: the guest sees exactly the
+/// directories you preopen and nothing else.
+#[derive(Parser, Debug)]
+#[command(name = "wasirun", version, after_help = AFTER_HELP)]
+struct Cli {
+    /// Preopen host directory HOST read-write; the guest sees it as GUEST (default: HOST).
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dir: Vec<OsString>,
+
+    /// Preopen host directory HOST read-only; the guest sees it as GUEST (default: HOST).
+    #[arg(long = "ro-dir", value_name = "HOST[::GUEST]")]
+    ro_dir: Vec<OsString>,
+
+    /// Set a guest environment variable (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    env: Vec<OsString>,
+
+    /// Pass the host environment to the guest; --env values win over inherited ones.
+    #[arg(long = "env-inherit")]
+    env_inherit: bool,
+
+    /// Most fds the guest may hold at once, stdio and preopens included.
+    #[arg(long = "max-open-files", value_name = "N", default_value_t = Limits::default().max_open_files,
+          value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+    max_open_files: usize,
+
+    /// Most directories the guest may be listing (fd_readdir) at once.
+    #[arg(long = "max-open-dirs", value_name = "N", default_value_t = Limits::default().max_open_dirs,
+          value_parser = clap::value_parser!(u32).range(1..).map(|n| n as usize))]
+    max_open_dirs: usize,
+
+    /// Most stack wasm code may use before it traps; accepts K, M, G suffixes (powers of 1024).
+    /// The default suits Go's GOOS=wasip1 runtime.
+    #[arg(long = "max-wasm-stack", value_name = "BYTES", default_value = "16M",
+          value_parser = parse_bytes)]
+    max_wasm_stack: usize,
+
+    /// Do not use wasmtime's on-disk compilation cache (~/.cache/wasmtime).
+    #[arg(long = "no-cache")]
+    no_cache: bool,
+
+    /// The module to run: a binary .wasm file or a .wat text file.
+    #[arg(value_name = "MODULE")]
+    module: PathBuf,
+
+    /// Arguments for the guest, passed verbatim; the guest's argv[0] is MODULE's file name.
+    #[arg(
+        value_name = "ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    args: Vec<OsString>,
+}
+
+/// A directory to preopen, as parsed from `--dir`/`--ro-dir`.
+#[derive(Debug)]
+struct DirSpec {
+    /// The flag and value as the user wrote them, for error messages.
+    given: String,
+    host: PathBuf,
+    guest: String,
+    read_only: bool,
+}
+
+/// Everything `main` needs, validated.
+#[derive(Debug)]
+struct Options {
+    module: PathBuf,
+    args: Vec<Vec<u8>>,
+    env: Vec<Vec<u8>>,
+    dirs: Vec<DirSpec>,
+    limits: Limits,
+    engine: EngineOptions,
+}
+
+/// Why wasirun stops before the guest's outcome is known.
+enum Failure {
+    Usage(String),
+    Host(wasmtime::Error),
+}
+
+fn main() -> ExitCode {
+    let options = parse();
+    // Returning (rather than `process::exit`) from here on lets every destructor run.
+    ExitCode::from(match run(options) {
+        Ok(status) => status,
+        Err(Failure::Usage(msg)) => {
+            eprintln!("wasirun: {msg}");
+            EXIT_USAGE
+        }
+        Err(Failure::Host(err)) => {
+            eprintln!("wasirun: {err:#}");
+            EXIT_HOST
+        }
+    })
+}
+
+/// Opens what the guest gets, compiles the module, runs it, and reports the outcome.
+fn run(options: Options) -> Result<u8, Failure> {
+    let bytes = std::fs::read(&options.module)
+        .map_err(|e| Failure::Usage(format!("{}: {}", options.module.display(), io_message(&e))))?;
+    let system = system(&options)?;
+    let runner = Runner::new(&options.engine).map_err(Failure::Host)?;
+    if let Some(err) = runner.cache_error() {
+        eprintln!("wasirun: warning: compilation cache disabled: {err:#}");
+    }
+    let module = runner
+        .compile(&options.module, &bytes)
+        .map_err(Failure::Host)?;
+    let outcome = runner.run(&module, system).map_err(Failure::Host)?;
+    if let Outcome::Trapped(err) = &outcome {
+        eprintln!("wasirun: {} trapped: {err:?}", options.module.display());
+    }
+    // exit_status is within 0..=255 by construction.
+    Ok(u8::try_from(outcome.exit_status()).unwrap_or(u8::MAX))
+}
+
+/// The guest's world: args, environment, stdio and preopens.
+fn system(options: &Options) -> Result<UnixSystem, Failure> {
+    let mut sys = UnixSystem::new(options.limits);
+    sys.set_args(options.args.clone())
+        .map_err(|e| Failure::Host(wasmtime::format_err!("cannot pass arguments: {e}")))?;
+    sys.set_env(options.env.clone())
+        .map_err(|e| Failure::Host(wasmtime::format_err!("cannot pass environment: {e}")))?;
+    sys.inherit_stdio().map_err(|e| {
+        Failure::Host(wasmtime::format_err!(
+            "cannot pass stdio: {}",
+            io_message(&e)
+        ))
+    })?;
+    for dir in &options.dirs {
+        sys.preopen_dir(&dir.host, &dir.guest, dir.read_only)
+            .map_err(|e| Failure::Usage(format!("{}: {}", dir.given, io_message(&e))))?;
+    }
+    Ok(sys)
+}
+
+/// Parses the command line; exits 2 with a usage message on any error.
+fn parse() -> Options {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let usage = |msg: String| -> ! { Cli::command().error(ErrorKind::InvalidValue, msg).exit() };
+
+    // Preopens get fds in command-line order, so interleave --dir and --ro-dir by position.
+    let mut dirs = Vec::new();
+    let kinds = [
+        ("dir", "--dir", &cli.dir, false),
+        ("ro_dir", "--ro-dir", &cli.ro_dir, true),
+    ];
+    for (id, flag, values, read_only) in kinds {
+        let indices = matches.indices_of(id).into_iter().flatten();
+        for (index, value) in indices.zip(values) {
+            let spec = parse_dir(flag, value, read_only).unwrap_or_else(|msg| usage(msg));
+            dirs.push((index, spec));
+        }
+    }
+    dirs.sort_by_key(|(index, _)| *index);
+
+    let mut env: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    if cli.env_inherit {
+        env.extend(std::env::vars_os().map(|(k, v)| (k.into_vec(), v.into_vec())));
+    }
+    for kv in &cli.env {
+        let (name, value) = parse_env(kv).unwrap_or_else(|msg| usage(msg));
+        // An explicit value replaces an inherited (or earlier) one in place.
+        match env.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => env.push((name, value)),
+        }
+    }
+
+    // The guest's argv[0] is the module's file name, as a shell would give a native program
+    // its command name; the host path stays private.
+    let argv0 = cli.module.file_name().unwrap_or(cli.module.as_os_str());
+    let args = std::iter::once(argv0.as_bytes().to_vec())
+        .chain(cli.args.iter().map(|a| a.as_bytes().to_vec()))
+        .collect();
+
+    Options {
+        args,
+        env: env
+            .into_iter()
+            .map(|(mut name, value)| {
+                name.push(b'=');
+                name.extend(value);
+                name
+            })
+            .collect(),
+        dirs: dirs.into_iter().map(|(_, spec)| spec).collect(),
+        limits: Limits {
+            max_open_files: cli.max_open_files,
+            max_open_dirs: cli.max_open_dirs,
+        },
+        engine: EngineOptions {
+            max_wasm_stack: cli.max_wasm_stack,
+            cache: !cli.no_cache,
+        },
+        module: cli.module,
+    }
+}
+
+/// `HOST[::GUEST]`; GUEST defaults to HOST as written.
+fn parse_dir(flag: &str, value: &OsStr, read_only: bool) -> Result<DirSpec, String> {
+    let given = format!("{flag} {}", value.to_string_lossy());
+    let bytes = value.as_bytes();
+    let (host, guest) = match bytes.windows(2).position(|w| w == b"::") {
+        Some(i) => (&bytes[..i], &bytes[i + 2..]),
+        None => (bytes, bytes),
+    };
+    if host.is_empty() {
+        return Err(format!("{given}: empty HOST directory"));
+    }
+    if guest.is_empty() {
+        return Err(format!("{given}: empty GUEST name after `::`"));
+    }
+    // WASI names are strings (UTF-8); a host path that is not needs an explicit name.
+    let guest = std::str::from_utf8(guest)
+        .map_err(|_| format!("{given}: the guest name must be UTF-8 (add ::GUEST)"))?
+        .to_owned();
+    Ok(DirSpec {
+        given,
+        host: PathBuf::from(OsStr::from_bytes(host)),
+        guest,
+        read_only,
+    })
+}
+
+/// `NAME=VALUE` with a non-empty NAME.
+fn parse_env(value: &OsStr) -> Result<(Vec<u8>, Vec<u8>), String> {
+    let bytes = value.as_bytes();
+    match bytes.iter().position(|&b| b == b'=') {
+        Some(0) => Err(format!(
+            "--env {}: empty variable name",
+            value.to_string_lossy()
+        )),
+        Some(i) => Ok((bytes[..i].to_vec(), bytes[i + 1..].to_vec())),
+        None => Err(format!(
+            "--env {}: expected NAME=VALUE",
+            value.to_string_lossy()
+        )),
+    }
+}
+
+/// Most `--max-wasm-stack` accepted: far beyond any real guest, and small enough that the guest
+/// thread's stack can always be reserved.
+const MAX_WASM_STACK_LIMIT: u64 = 1 << 30;
+
+/// A byte count: digits with an optional K, M or G (binary) suffix, optionally followed by
+/// `iB` or `B`.
+fn parse_bytes(s: &str) -> Result<usize, String> {
+    let digits_end = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, suffix) = s.split_at(digits_end);
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{s}` is not a byte count"))?;
+    let shift = match suffix.to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("`{s}`: unknown unit (use K, M or G)")),
+    };
+    let bytes = number
+        .checked_mul(1 << shift)
+        .filter(|b| (1..=MAX_WASM_STACK_LIMIT).contains(b))
+        .ok_or_else(|| format!("`{s}` is out of range (1 byte to 1G)"))?;
+    usize::try_from(bytes).map_err(|_| format!("`{s}` is out of range"))
+}
+
+/// An I/O error as `strerror` words, without Rust's " (os error N)" suffix, so messages read
+/// like other Unix tools': `wasirun: --dir /nope: No such file or directory`.
+fn io_message(err: &std::io::Error) -> String {
+    let text = err.to_string();
+    match text.rfind(" (os error ") {
+        Some(i) if err.raw_os_error().is_some() => text[..i].to_owned(),
+        _ => text,
+    }
+}
+
+// The flag's documented default and the library's must agree.
+const _: () = assert!(DEFAULT_MAX_WASM_STACK == 16 << 20);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn clap_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn byte_counts() {
+        assert_eq!(parse_bytes("16M"), Ok(16 << 20));
+        assert_eq!(parse_bytes("16MiB"), Ok(16 << 20));
+        assert_eq!(parse_bytes("512k"), Ok(512 << 10));
+        assert_eq!(parse_bytes("1G"), Ok(1 << 30));
+        assert_eq!(parse_bytes("4096"), Ok(4096));
+        assert!(parse_bytes("0").is_err());
+        assert!(parse_bytes("2G").is_err());
+        assert!(parse_bytes("").is_err());
+        assert!(parse_bytes("16X").is_err());
+        assert!(parse_bytes("99999999999999999999M").is_err());
+    }
+
+    #[test]
+    fn dir_specs() {
+        let d = parse_dir("--dir", OsStr::new("a/b::/data"), false).unwrap();
+        assert_eq!(
+            (d.host.as_path(), d.guest.as_str()),
+            (Path::new("a/b"), "/data")
+        );
+        let d = parse_dir("--ro-dir", OsStr::new("."), true).unwrap();
+        assert_eq!(
+            (d.host.as_path(), d.guest.as_str(), d.read_only),
+            (Path::new("."), ".", true)
+        );
+        assert!(parse_dir("--dir", OsStr::new("::/x"), false).is_err());
+        assert!(parse_dir("--dir", OsStr::new("x::"), false).is_err());
+        let not_utf8 = OsStr::from_bytes(b"\xff");
+        assert!(
+            parse_dir("--dir", not_utf8, false)
+                .unwrap_err()
+                .contains("::GUEST")
+        );
+    }
+
+    #[test]
+    fn env_specs() {
+        assert_eq!(
+            parse_env(OsStr::new("A=b=c")),
+            Ok((b"A".to_vec(), b"b=c".to_vec()))
+        );
+        assert_eq!(parse_env(OsStr::new("A=")), Ok((b"A".to_vec(), Vec::new())));
+        assert!(parse_env(OsStr::new("A")).unwrap_err().contains("--env A"));
+        assert!(parse_env(OsStr::new("=x")).is_err());
+    }
+
+    #[test]
+    fn io_messages_drop_the_os_error_suffix() {
+        let e = std::io::Error::from_raw_os_error(2);
+        assert_eq!(io_message(&e), "No such file or directory");
+        let e = std::io::Error::other("plain");
+        assert_eq!(io_message(&e), "plain");
+    }
+}

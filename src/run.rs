@@ -1,0 +1,301 @@
+//! Engine and run plumbing for WASI preview 1 guests: the part of `wasirun` an embedder reuses.
+//!
+//! [`Runner`] owns a wasmtime [`Engine`] set up for WASI guests (cranelift, the on-disk
+//! compilation cache, wasm backtraces, a deep wasm stack), compiles modules from `.wasm` bytes or
+//! `.wat` text, and runs a module's entry point against any [`System`], reporting how the guest
+//! ended as an [`Outcome`]. It prints nothing; the caller decides what to tell the user.
+//!
+//! Exit status convention (as wasmtime's own CLI on Unix): a returning `_start` is 0,
+//! `proc_exit(code)` is `code`, a trap is 134 (128 + SIGABRT).
+
+use std::num::NonZeroUsize;
+use std::path::Path;
+
+use wasmtime::error::Context;
+use wasmtime::{
+    Cache, CacheConfig, Config, Engine, Error, ExternType, Linker, Module, Result, Store, Strategy,
+    bail,
+};
+
+use crate::p1::{self, ProcExit};
+use crate::system::System;
+
+/// Exit status for a trapped guest: 128 + SIGABRT, what a native program that aborts reports
+/// and what wasmtime's CLI uses on Unix.
+pub const EXIT_TRAP: i32 = 134;
+
+/// Default most bytes of native stack wasm code may use. wasmtime's own default (512 KiB) is
+/// too shallow for Go's `GOOS=wasip1` runtime, whose goroutine scheduler runs deep on the wasm
+/// stack.
+pub const DEFAULT_MAX_WASM_STACK: usize = 16 << 20;
+
+/// Native stack the guest thread gets on top of the wasm stack limit. wasmtime only bounds the
+/// stack *wasm* uses; host functions (the preview 1 calls), trampolines and the runtime run
+/// below it, and running out of real stack there aborts the process instead of trapping.
+/// Thread stacks are reserved lazily, so the margin costs address space, not memory.
+const NATIVE_STACK_HEADROOM: usize = 8 << 20;
+
+/// Frames kept in a trap's wasm backtrace: enough to see through a libc or Go runtime
+/// prologue to the guest's own code.
+const BACKTRACE_FRAMES: usize = 64;
+
+/// How the engine is set up.
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    /// Most bytes of stack wasm code may use before it traps with a stack overflow.
+    pub max_wasm_stack: usize,
+    /// Use wasmtime's on-disk compilation cache (`$XDG_CACHE_HOME/wasmtime` or
+    /// `~/.cache/wasmtime`) so that a module compiled once starts in milliseconds.
+    pub cache: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            max_wasm_stack: DEFAULT_MAX_WASM_STACK,
+            cache: true,
+        }
+    }
+}
+
+/// How a guest run ended, short of a host error.
+#[derive(Debug)]
+pub enum Outcome {
+    /// `_start` (or a reactor's `_initialize`) returned.
+    Returned,
+    /// The guest called `proc_exit(code)`.
+    Exited(u32),
+    /// The guest trapped. `{:?}` of the error shows the trap and its wasm backtrace.
+    /// (wasmtime's own error type, which converts into `anyhow::Error`.)
+    Trapped(Error),
+}
+
+impl Outcome {
+    /// The process exit status this outcome maps to.
+    ///
+    /// A Unix exit status holds 8 bits: `proc_exit` codes above 255 are reported as 255, since
+    /// letting the OS truncate them would turn 256 into 0, a success.
+    pub fn exit_status(&self) -> i32 {
+        match self {
+            Outcome::Returned => 0,
+            Outcome::Exited(code) => i32::try_from(*code).map_or(255, |c| c.min(255)),
+            Outcome::Trapped(_) => EXIT_TRAP,
+        }
+    }
+}
+
+/// Which export a module starts at (WASI application ABI).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum EntryPoint {
+    /// A command: `_start`, run once.
+    Command,
+    /// A reactor: `_initialize`, after which the module waits to be called. `wasirun` calls
+    /// nothing else, so running a reactor only runs its initialization.
+    Reactor,
+}
+
+impl EntryPoint {
+    /// The name of the exported function.
+    pub fn export_name(self) -> &'static str {
+        match self {
+            EntryPoint::Command => "_start",
+            EntryPoint::Reactor => "_initialize",
+        }
+    }
+
+    /// Finds the entry point of `module`: `_start` if exported, else `_initialize`. Either
+    /// must be a function of type `() -> ()`.
+    pub fn of(module: &Module) -> Result<EntryPoint> {
+        for entry in [EntryPoint::Command, EntryPoint::Reactor] {
+            let name = entry.export_name();
+            match module.get_export(name) {
+                None => continue,
+                Some(ExternType::Func(ty)) if ty.params().len() == 0 && ty.results().len() == 0 => {
+                    return Ok(entry);
+                }
+                Some(other) => {
+                    bail!("export `{name}` must be a function `() -> ()`, found {other:?}")
+                }
+            }
+        }
+        bail!(
+            "module exports neither `_start` (a WASI command) nor `_initialize` (a WASI reactor), \
+             so there is nothing to run"
+        )
+    }
+}
+
+/// A wasmtime engine configured for WASI guests, plus how deep their stack may grow.
+pub struct Runner {
+    engine: Engine,
+    max_wasm_stack: usize,
+    cache_error: Option<Error>,
+}
+
+impl Runner {
+    /// Builds the engine. If the compilation cache was asked for but cannot be set up (no home
+    /// directory, unwritable cache directory, bad wasmtime cache config), the engine runs
+    /// without it and [`Runner::cache_error`] says why; that is worth a warning, not a failure.
+    pub fn new(options: &EngineOptions) -> Result<Runner> {
+        let mut config = Config::new();
+        config
+            .strategy(Strategy::Cranelift)
+            .max_wasm_stack(options.max_wasm_stack)
+            .wasm_backtrace_max_frames(NonZeroUsize::new(BACKTRACE_FRAMES));
+        let mut cache_error = None;
+        if options.cache {
+            // `CacheConfig::new` picks wasmtime's default directory; `Cache::new` creates it
+            // and starts the background worker that prunes it.
+            match Cache::new(CacheConfig::new()) {
+                Ok(cache) => {
+                    config.cache(Some(cache));
+                }
+                Err(e) => cache_error = Some(e),
+            }
+        }
+        let engine = Engine::new(&config).context("cannot configure the wasm engine")?;
+        Ok(Runner {
+            engine,
+            max_wasm_stack: options.max_wasm_stack,
+            cache_error,
+        })
+    }
+
+    /// The engine, for compiling or linking beyond what this type does.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Why the compilation cache is off although it was asked for.
+    pub fn cache_error(&self) -> Option<&Error> {
+        self.cache_error.as_ref()
+    }
+
+    /// Compiles a module from binary (`\0asm`) or text (`.wat`) bytes; `path` only names the
+    /// module in errors. Reading the file is left to the caller so that a missing file (a usage
+    /// error) is told apart from an invalid module.
+    pub fn compile(&self, path: &Path, bytes: &[u8]) -> Result<Module> {
+        Module::new(&self.engine, bytes)
+            .with_context(|| format!("cannot compile {}", path.display()))
+    }
+
+    /// Runs `module`'s entry point (see [`EntryPoint::of`]) with the preview 1 imports backed by
+    /// `system`.
+    ///
+    /// The guest runs on its own thread whose native stack exceeds the wasm stack limit, so a
+    /// deep guest traps with a stack overflow instead of crashing the host. The store, and with
+    /// it `system` and every fd the guest holds, is dropped before this returns, whatever the
+    /// guest did.
+    ///
+    /// `Err` is a host-side failure: no entry point, an import the host does not provide, the
+    /// thread could not start. A guest that traps or exits is an `Ok` [`Outcome`].
+    pub fn run<S>(&self, module: &Module, system: S) -> Result<Outcome>
+    where
+        S: System + Send + 'static,
+    {
+        let entry = EntryPoint::of(module)?;
+        let stack = self
+            .max_wasm_stack
+            .checked_add(NATIVE_STACK_HEADROOM)
+            .context("--max-wasm-stack is too large")?;
+        std::thread::scope(|scope| {
+            let guest = std::thread::Builder::new()
+                .name("wasm-guest".into())
+                .stack_size(stack)
+                .spawn_scoped(scope, || self.run_here(module, entry, system))
+                .with_context(|| {
+                    format!("cannot start a guest thread with a {stack}-byte stack")
+                })?;
+            match guest.join() {
+                Ok(result) => result,
+                // The store was dropped while unwinding; re-raise so the bug is not hidden.
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    }
+
+    /// Instantiates and calls the entry point on the current thread.
+    fn run_here<S>(&self, module: &Module, entry: EntryPoint, system: S) -> Result<Outcome>
+    where
+        S: System + Send + 'static,
+    {
+        let mut store = Store::new(&self.engine, system);
+        let mut linker = Linker::new(&self.engine);
+        p1::add_to_linker(&mut linker, |s: &mut S| s).map_err(Error::from_anyhow)?;
+        // Instantiation can already run guest code (a start section), so its errors are sorted
+        // like the call's.
+        let result = linker.instantiate(&mut store, module).and_then(|instance| {
+            let func = instance.get_typed_func::<(), ()>(&mut store, entry.export_name())?;
+            func.call(&mut store, ())
+        });
+        // Close every guest fd now, before the outcome is reported or the process exits.
+        drop(store);
+        classify(result)
+    }
+}
+
+/// Sorts a guest call's result into how the guest ended, or a host error.
+fn classify(result: Result<()>) -> Result<Outcome> {
+    let err = match result {
+        Ok(()) => return Ok(Outcome::Returned),
+        Err(err) => err,
+    };
+    if let Some(ProcExit(code)) = err.downcast_ref::<ProcExit>() {
+        return Ok(Outcome::Exited(*code));
+    }
+    if err.is::<wasmtime::Trap>() {
+        return Ok(Outcome::Trapped(err));
+    }
+    Err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_status_mapping() {
+        assert_eq!(Outcome::Returned.exit_status(), 0);
+        assert_eq!(Outcome::Exited(0).exit_status(), 0);
+        assert_eq!(Outcome::Exited(3).exit_status(), 3);
+        assert_eq!(Outcome::Exited(255).exit_status(), 255);
+        // Never wrap around to 0 (success).
+        assert_eq!(Outcome::Exited(256).exit_status(), 255);
+        assert_eq!(Outcome::Exited(u32::MAX).exit_status(), 255);
+        assert_eq!(Outcome::Trapped(Error::msg("x")).exit_status(), EXIT_TRAP);
+    }
+
+    #[test]
+    fn classify_sorts_errors() {
+        assert!(matches!(classify(Ok(())), Ok(Outcome::Returned)));
+        let exit = Error::new(ProcExit(7));
+        assert!(matches!(classify(Err(exit)), Ok(Outcome::Exited(7))));
+        // Context layers (wasmtime adds the backtrace as one) must not hide the trap.
+        let trap = Error::new(wasmtime::Trap::UnreachableCodeReached).context("frames");
+        assert!(matches!(classify(Err(trap)), Ok(Outcome::Trapped(_))));
+        assert!(classify(Err(Error::msg("host failure"))).is_err());
+    }
+
+    fn engine() -> Engine {
+        Engine::default()
+    }
+
+    #[test]
+    fn entry_points() {
+        let m = |wat: &str| Module::new(&engine(), wat).unwrap();
+        let both = m(r#"(module (func (export "_start")) (func (export "_initialize")))"#);
+        assert_eq!(EntryPoint::of(&both).unwrap(), EntryPoint::Command);
+        let reactor = m(r#"(module (func (export "_initialize")))"#);
+        assert_eq!(EntryPoint::of(&reactor).unwrap(), EntryPoint::Reactor);
+        let neither = m(r#"(module (func (export "main")))"#);
+        let err = EntryPoint::of(&neither).unwrap_err().to_string();
+        assert!(
+            err.contains("_start") && err.contains("_initialize"),
+            "{err}"
+        );
+        let wrong = m(r#"(module (func (export "_start") (param i32)))"#);
+        assert!(EntryPoint::of(&wrong).is_err());
+        let global = m(r#"(module (global (export "_start") i32 (i32.const 0)))"#);
+        assert!(EntryPoint::of(&global).is_err());
+    }
+}
