@@ -72,7 +72,7 @@ fn with_memory<T: 'static, S: ?Sized, R>(
 }
 
 /// The wire value of an import's result: 0 for success, else the errno.
-fn errno_code(r: calls::Result) -> i32 {
+fn errno_code(r: calls::CallResult) -> i32 {
     match r {
         Ok(()) => 0,
         Err(e) => i32::from(e.raw()),

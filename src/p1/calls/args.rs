@@ -1,6 +1,6 @@
 //! `args_*` and `environ_*`: a pointer array plus NUL-terminated strings in one buffer.
 
-use super::Result;
+use super::CallResult;
 use crate::abi::Errno;
 use crate::p1::memory;
 use crate::system::System;
@@ -8,7 +8,7 @@ use crate::system::System;
 /// Writes `strings` as C strings packed into `buf`, and a pointer to each into the `u32` array
 /// at `ptrs`. Both regions are bounds-checked in full before anything is written, so a bad
 /// pointer leaves memory untouched.
-fn write_strings(mem: &mut [u8], ptrs: u32, buf: u32, strings: &[Vec<u8>]) -> Result {
+fn write_strings(mem: &mut [u8], ptrs: u32, buf: u32, strings: &[Vec<u8>]) -> CallResult {
     let count = u32::try_from(strings.len()).map_err(|_| Errno::Fault)?;
     let ptrs_size = count.checked_mul(4).ok_or(Errno::Fault)?;
     let total: usize = strings.iter().map(|s| s.len() + 1).sum();
@@ -28,7 +28,7 @@ fn write_strings(mem: &mut [u8], ptrs: u32, buf: u32, strings: &[Vec<u8>]) -> Re
     Ok(())
 }
 
-fn write_sizes(mem: &mut [u8], count_ptr: u32, size_ptr: u32, sizes: (u32, u32)) -> Result {
+fn write_sizes(mem: &mut [u8], count_ptr: u32, size_ptr: u32, sizes: (u32, u32)) -> CallResult {
     memory::check(mem, count_ptr, 4, 4)?;
     memory::check(mem, size_ptr, 4, 4)?;
     memory::write_u32(mem, count_ptr, sizes.0)?;
@@ -40,7 +40,7 @@ pub fn args_sizes_get<S: System + ?Sized>(
     mem: &mut [u8],
     argc: u32,
     argv_buf_size: u32,
-) -> Result {
+) -> CallResult {
     let sizes = sys.args_sizes_get()?;
     write_sizes(mem, argc, argv_buf_size, sizes)
 }
@@ -50,7 +50,7 @@ pub fn args_get<S: System + ?Sized>(
     mem: &mut [u8],
     argv: u32,
     argv_buf: u32,
-) -> Result {
+) -> CallResult {
     write_strings(mem, argv, argv_buf, sys.args_get()?)
 }
 
@@ -59,7 +59,7 @@ pub fn environ_sizes_get<S: System + ?Sized>(
     mem: &mut [u8],
     environc: u32,
     environ_buf_size: u32,
-) -> Result {
+) -> CallResult {
     let sizes = sys.environ_sizes_get()?;
     write_sizes(mem, environc, environ_buf_size, sizes)
 }
@@ -69,6 +69,6 @@ pub fn environ_get<S: System + ?Sized>(
     mem: &mut [u8],
     environ: u32,
     environ_buf: u32,
-) -> Result {
+) -> CallResult {
     write_strings(mem, environ, environ_buf, sys.environ_get()?)
 }

@@ -1,11 +1,16 @@
 //! Clocks, `poll_oneoff` and `sched_yield`.
 
-use super::Result;
+use super::CallResult;
 use crate::abi::{Errno, Event, Subscription, SubscriptionKind};
 use crate::p1::{decode, memory};
 use crate::system::System;
 
-pub fn clock_res_get<S: System + ?Sized>(sys: &mut S, mem: &mut [u8], id: u32, out: u32) -> Result {
+pub fn clock_res_get<S: System + ?Sized>(
+    sys: &mut S,
+    mem: &mut [u8],
+    id: u32,
+    out: u32,
+) -> CallResult {
     let id = decode::clockid(id)?;
     memory::check(mem, out, 8, 8)?;
     let res = sys.clock_res_get(id)?;
@@ -18,14 +23,14 @@ pub fn clock_time_get<S: System + ?Sized>(
     id: u32,
     precision: u64,
     out: u32,
-) -> Result {
+) -> CallResult {
     let id = decode::clockid(id)?;
     memory::check(mem, out, 8, 8)?;
     let t = sys.clock_time_get(id, precision)?;
     memory::write_u64(mem, out, t)
 }
 
-pub fn sched_yield<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8]) -> Result {
+pub fn sched_yield<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8]) -> CallResult {
     sys.sched_yield()
 }
 
@@ -51,7 +56,7 @@ pub fn poll_oneoff<S: System + ?Sized>(
     events_ptr: u32,
     nsubscriptions: u32,
     nevents: u32,
-) -> Result {
+) -> CallResult {
     if nsubscriptions == 0 {
         return Err(Errno::Inval);
     }
@@ -91,7 +96,7 @@ pub fn poll_oneoff<S: System + ?Sized>(
     memory::write_u32(mem, nevents, fired as u32)
 }
 
-fn write_events(mem: &mut [u8], at: u32, events: &[Event]) -> Result {
+fn write_events(mem: &mut [u8], at: u32, events: &[Event]) -> CallResult {
     let mut ptr = at;
     for e in events {
         memory::write_array(mem, ptr, Event::ALIGN as u32, &e.encode())?;

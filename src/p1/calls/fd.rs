@@ -1,6 +1,6 @@
 //! `fd_*`: calls on an open file descriptor.
 
-use super::{Result, size};
+use super::{CallResult, size};
 use crate::abi::{Dirent, Fdstat, Filestat, Prestat};
 use crate::p1::{decode, iovec, memory};
 use crate::system::{ReaddirControl, System};
@@ -12,7 +12,7 @@ pub fn fd_advise<S: System + ?Sized>(
     offset: u64,
     len: u64,
     advice: u32,
-) -> Result {
+) -> CallResult {
     let advice = decode::advice(advice)?;
     sys.fd_advise(fd, offset, len, advice)
 }
@@ -23,23 +23,28 @@ pub fn fd_allocate<S: System + ?Sized>(
     fd: u32,
     offset: u64,
     len: u64,
-) -> Result {
+) -> CallResult {
     sys.fd_allocate(fd, offset, len)
 }
 
-pub fn fd_close<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], fd: u32) -> Result {
+pub fn fd_close<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], fd: u32) -> CallResult {
     sys.fd_close(fd)
 }
 
-pub fn fd_datasync<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], fd: u32) -> Result {
+pub fn fd_datasync<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], fd: u32) -> CallResult {
     sys.fd_datasync(fd)
 }
 
-pub fn fd_sync<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], fd: u32) -> Result {
+pub fn fd_sync<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], fd: u32) -> CallResult {
     sys.fd_sync(fd)
 }
 
-pub fn fd_fdstat_get<S: System + ?Sized>(sys: &mut S, mem: &mut [u8], fd: u32, out: u32) -> Result {
+pub fn fd_fdstat_get<S: System + ?Sized>(
+    sys: &mut S,
+    mem: &mut [u8],
+    fd: u32,
+    out: u32,
+) -> CallResult {
     memory::check(mem, out, Fdstat::SIZE as u32, Fdstat::ALIGN as u32)?;
     let stat = sys.fd_fdstat_get(fd)?;
     memory::write_array(mem, out, Fdstat::ALIGN as u32, &stat.encode())
@@ -50,7 +55,7 @@ pub fn fd_fdstat_set_flags<S: System + ?Sized>(
     _mem: &mut [u8],
     fd: u32,
     flags: u32,
-) -> Result {
+) -> CallResult {
     let flags = decode::fdflags(flags)?;
     sys.fd_fdstat_set_flags(fd, flags)
 }
@@ -61,7 +66,7 @@ pub fn fd_fdstat_set_rights<S: System + ?Sized>(
     fd: u32,
     base: u64,
     inheriting: u64,
-) -> Result {
+) -> CallResult {
     sys.fd_fdstat_set_rights(fd, decode::rights(base), decode::rights(inheriting))
 }
 
@@ -70,7 +75,7 @@ pub fn fd_filestat_get<S: System + ?Sized>(
     mem: &mut [u8],
     fd: u32,
     out: u32,
-) -> Result {
+) -> CallResult {
     memory::check(mem, out, Filestat::SIZE as u32, Filestat::ALIGN as u32)?;
     let stat = sys.fd_filestat_get(fd)?;
     memory::write_array(mem, out, Filestat::ALIGN as u32, &stat.encode())
@@ -81,7 +86,7 @@ pub fn fd_filestat_set_size<S: System + ?Sized>(
     _mem: &mut [u8],
     fd: u32,
     size: u64,
-) -> Result {
+) -> CallResult {
     sys.fd_filestat_set_size(fd, size)
 }
 
@@ -92,7 +97,7 @@ pub fn fd_filestat_set_times<S: System + ?Sized>(
     atim: u64,
     mtim: u64,
     fst_flags: u32,
-) -> Result {
+) -> CallResult {
     let flags = decode::fstflags(fst_flags)?;
     sys.fd_filestat_set_times(fd, atim, mtim, flags)
 }
@@ -104,7 +109,7 @@ pub fn fd_read<S: System + ?Sized>(
     iovs: u32,
     iovs_len: u32,
     nread: u32,
-) -> Result {
+) -> CallResult {
     memory::check(mem, nread, 4, 4)?;
     let n = sys.fd_read(fd, iovec::iovecs(mem, iovs, iovs_len)?.as_mut_slice())?;
     memory::write_u32(mem, nread, size(n))
@@ -118,7 +123,7 @@ pub fn fd_pread<S: System + ?Sized>(
     iovs_len: u32,
     offset: u64,
     nread: u32,
-) -> Result {
+) -> CallResult {
     memory::check(mem, nread, 4, 4)?;
     let n = sys.fd_pread(
         fd,
@@ -135,7 +140,7 @@ pub fn fd_write<S: System + ?Sized>(
     iovs: u32,
     iovs_len: u32,
     nwritten: u32,
-) -> Result {
+) -> CallResult {
     memory::check(mem, nwritten, 4, 4)?;
     let n = sys.fd_write(fd, iovec::ciovecs(mem, iovs, iovs_len)?.as_slice())?;
     memory::write_u32(mem, nwritten, size(n))
@@ -149,7 +154,7 @@ pub fn fd_pwrite<S: System + ?Sized>(
     iovs_len: u32,
     offset: u64,
     nwritten: u32,
-) -> Result {
+) -> CallResult {
     memory::check(mem, nwritten, 4, 4)?;
     let n = sys.fd_pwrite(fd, iovec::ciovecs(mem, iovs, iovs_len)?.as_slice(), offset)?;
     memory::write_u32(mem, nwritten, size(n))
@@ -160,7 +165,7 @@ pub fn fd_prestat_get<S: System + ?Sized>(
     mem: &mut [u8],
     fd: u32,
     out: u32,
-) -> Result {
+) -> CallResult {
     memory::check(mem, out, Prestat::SIZE as u32, Prestat::ALIGN as u32)?;
     let prestat = sys.fd_prestat_get(fd)?;
     memory::write_array(mem, out, Prestat::ALIGN as u32, &prestat.encode())
@@ -175,7 +180,7 @@ pub fn fd_prestat_dir_name<S: System + ?Sized>(
     fd: u32,
     path: u32,
     path_len: u32,
-) -> Result {
+) -> CallResult {
     let name = sys.fd_prestat_dir_name(fd)?;
     if name.len() > path_len as usize {
         return Err(crate::abi::Errno::Nametoolong);
@@ -197,7 +202,7 @@ pub fn fd_readdir<S: System + ?Sized>(
     buf_len: u32,
     cookie: u64,
     bufused: u32,
-) -> Result {
+) -> CallResult {
     memory::check(mem, bufused, 4, 4)?;
     let out = memory::slice_mut(mem, buf, buf_len)?;
     let mut used = 0usize;
@@ -223,7 +228,12 @@ pub fn fd_readdir<S: System + ?Sized>(
 }
 
 /// `fd_renumber(from, to)`; `from == to` is the host's no-op (DESIGN.md §2.5).
-pub fn fd_renumber<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], fd: u32, to: u32) -> Result {
+pub fn fd_renumber<S: System + ?Sized>(
+    sys: &mut S,
+    _mem: &mut [u8],
+    fd: u32,
+    to: u32,
+) -> CallResult {
     sys.fd_renumber(fd, to)
 }
 
@@ -236,14 +246,14 @@ pub fn fd_seek<S: System + ?Sized>(
     offset: i64,
     whence: u32,
     newoffset: u32,
-) -> Result {
+) -> CallResult {
     let whence = decode::whence(whence)?;
     memory::check(mem, newoffset, 8, 8)?;
     let pos = sys.fd_seek(fd, offset, whence)?;
     memory::write_u64(mem, newoffset, pos)
 }
 
-pub fn fd_tell<S: System + ?Sized>(sys: &mut S, mem: &mut [u8], fd: u32, out: u32) -> Result {
+pub fn fd_tell<S: System + ?Sized>(sys: &mut S, mem: &mut [u8], fd: u32, out: u32) -> CallResult {
     memory::check(mem, out, 8, 8)?;
     let pos = sys.fd_tell(fd)?;
     memory::write_u64(mem, out, pos)

@@ -38,7 +38,7 @@ pub use sock::{sock_accept, sock_recv, sock_send, sock_shutdown};
 use crate::abi::Errno;
 
 /// What every import but `proc_exit` returns.
-pub type Result = std::result::Result<(), Errno>;
+pub type CallResult = std::result::Result<(), Errno>;
 
 /// A byte count as the witx `size` (u32). Counts come from buffers whose total was capped at
 /// `u32::MAX`, so saturating only matters for a `System` that claims more than it was given.

@@ -3,7 +3,7 @@
 //! Paths are witx `string`s: bounds-checked (`EFAULT`), then UTF-8 (`EILSEQ`). They borrow
 //! guest memory only for the duration of the host call; results are written afterwards.
 
-use super::Result;
+use super::CallResult;
 use crate::abi::Filestat;
 use crate::p1::{decode, memory};
 use crate::system::System;
@@ -14,7 +14,7 @@ pub fn path_create_directory<S: System + ?Sized>(
     fd: u32,
     path: u32,
     path_len: u32,
-) -> Result {
+) -> CallResult {
     sys.path_create_directory(fd, memory::str(mem, path, path_len)?)
 }
 
@@ -26,7 +26,7 @@ pub fn path_filestat_get<S: System + ?Sized>(
     path: u32,
     path_len: u32,
     out: u32,
-) -> Result {
+) -> CallResult {
     let flags = decode::lookupflags(flags)?;
     memory::check(mem, out, Filestat::SIZE as u32, Filestat::ALIGN as u32)?;
     let stat = sys.path_filestat_get(fd, flags, memory::str(mem, path, path_len)?)?;
@@ -44,7 +44,7 @@ pub fn path_filestat_set_times<S: System + ?Sized>(
     atim: u64,
     mtim: u64,
     fst_flags: u32,
-) -> Result {
+) -> CallResult {
     let flags = decode::lookupflags(flags)?;
     let fst_flags = decode::fstflags(fst_flags)?;
     let path = memory::str(mem, path, path_len)?;
@@ -62,7 +62,7 @@ pub fn path_link<S: System + ?Sized>(
     new_fd: u32,
     new_path: u32,
     new_path_len: u32,
-) -> Result {
+) -> CallResult {
     let old_flags = decode::lookupflags(old_flags)?;
     let old_path = memory::str(mem, old_path, old_path_len)?;
     let new_path = memory::str(mem, new_path, new_path_len)?;
@@ -84,7 +84,7 @@ pub fn path_open<S: System + ?Sized>(
     rights_inheriting: u64,
     fdflags: u32,
     opened: u32,
-) -> Result {
+) -> CallResult {
     let dirflags = decode::lookupflags(dirflags)?;
     let oflags = decode::oflags(oflags)?;
     let fdflags = decode::fdflags(fdflags)?;
@@ -111,7 +111,7 @@ pub fn path_readlink<S: System + ?Sized>(
     buf: u32,
     buf_len: u32,
     bufused: u32,
-) -> Result {
+) -> CallResult {
     memory::check(mem, bufused, 4, 4)?;
     let (path, buf) = memory::str_and_slice_mut(mem, path, path_len, buf, buf_len)?;
     let cap = buf.len();
@@ -126,7 +126,7 @@ pub fn path_remove_directory<S: System + ?Sized>(
     fd: u32,
     path: u32,
     path_len: u32,
-) -> Result {
+) -> CallResult {
     sys.path_remove_directory(fd, memory::str(mem, path, path_len)?)
 }
 
@@ -140,7 +140,7 @@ pub fn path_rename<S: System + ?Sized>(
     new_fd: u32,
     new_path: u32,
     new_path_len: u32,
-) -> Result {
+) -> CallResult {
     let old_path = memory::str(mem, old_path, old_path_len)?;
     let new_path = memory::str(mem, new_path, new_path_len)?;
     sys.path_rename(fd, old_path, new_fd, new_path)
@@ -154,7 +154,7 @@ pub fn path_symlink<S: System + ?Sized>(
     fd: u32,
     new_path: u32,
     new_path_len: u32,
-) -> Result {
+) -> CallResult {
     let old_path = memory::str(mem, old_path, old_path_len)?;
     let new_path = memory::str(mem, new_path, new_path_len)?;
     sys.path_symlink(old_path, fd, new_path)
@@ -166,6 +166,6 @@ pub fn path_unlink_file<S: System + ?Sized>(
     fd: u32,
     path: u32,
     path_len: u32,
-) -> Result {
+) -> CallResult {
     sys.path_unlink_file(fd, memory::str(mem, path, path_len)?)
 }

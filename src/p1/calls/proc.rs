@@ -1,6 +1,6 @@
 //! `proc_exit`, `proc_raise`, `random_get`.
 
-use super::Result;
+use super::CallResult;
 use crate::p1::{decode, memory};
 use crate::system::System;
 
@@ -12,7 +12,7 @@ pub fn proc_exit<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], rval: u32) ->
     rval
 }
 
-pub fn proc_raise<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], sig: u32) -> Result {
+pub fn proc_raise<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], sig: u32) -> CallResult {
     sys.proc_raise(decode::signal(sig)?)
 }
 
@@ -22,6 +22,6 @@ pub fn random_get<S: System + ?Sized>(
     mem: &mut [u8],
     buf: u32,
     buf_len: u32,
-) -> Result {
+) -> CallResult {
     sys.random_get(memory::slice_mut(mem, buf, buf_len)?)
 }

@@ -1,6 +1,6 @@
 //! `sock_*`: the four socket calls of preview 1 proper.
 
-use super::{Result, size};
+use super::{CallResult, size};
 use crate::p1::{decode, iovec, memory};
 use crate::system::System;
 
@@ -12,7 +12,7 @@ pub fn sock_accept<S: System + ?Sized>(
     fd: u32,
     flags: u32,
     out: u32,
-) -> Result {
+) -> CallResult {
     let flags = decode::fdflags(flags)?;
     memory::check(mem, out, 4, 4)?;
     let new = sys.sock_accept(fd, flags)?;
@@ -31,7 +31,7 @@ pub fn sock_recv<S: System + ?Sized>(
     ri_flags: u32,
     ro_datalen: u32,
     ro_flags: u32,
-) -> Result {
+) -> CallResult {
     let flags = decode::riflags(ri_flags)?;
     memory::check(mem, ro_datalen, 4, 4)?;
     memory::check(mem, ro_flags, 2, 2)?;
@@ -50,7 +50,7 @@ pub fn sock_send<S: System + ?Sized>(
     si_data_len: u32,
     si_flags: u32,
     so_datalen: u32,
-) -> Result {
+) -> CallResult {
     let flags = decode::siflags(si_flags)?;
     memory::check(mem, so_datalen, 4, 4)?;
     let n = sys.sock_send(
@@ -66,6 +66,6 @@ pub fn sock_shutdown<S: System + ?Sized>(
     _mem: &mut [u8],
     fd: u32,
     how: u32,
-) -> Result {
+) -> CallResult {
     sys.sock_shutdown(fd, decode::sdflags(how)?)
 }
