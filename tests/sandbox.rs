@@ -67,9 +67,20 @@ fn names(dir: &Path) -> Vec<String> {
     v
 }
 
-/// The guest's FAIL lines, for assertion messages.
+/// The guest's FAIL lines with the detail lines printed next to them ("   opened … -> content"
+/// before, "   got …" after), for assertion messages.
 fn failures(stdout: &str) -> Vec<&str> {
-    stdout.lines().filter(|l| l.starts_with("FAIL")).collect()
+    let lines: Vec<&str> = stdout.lines().collect();
+    let detail = |i: usize| lines.get(i).copied().filter(|l| l.starts_with("   "));
+    let mut out = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if l.starts_with("FAIL") {
+            out.extend(i.checked_sub(1).and_then(detail));
+            out.push(*l);
+            out.extend(detail(i + 1));
+        }
+    }
+    out
 }
 
 #[test]
@@ -81,7 +92,8 @@ fn every_escape_fails_and_innocent_paths_work() {
 
     let out = Guest::new("sandbox").dir(&l.root, "/data").run();
     let fails = failures(&out.stdout);
-    assert!(fails.is_empty(), "{} failed checks:\n{}", fails.len(), fails.join("\n"));
+    let n = fails.iter().filter(|l| l.starts_with("FAIL")).count();
+    assert!(n == 0, "{n} failed checks:\n{}", fails.join("\n"));
     out.assert_ok();
     // The guest really ran the whole list (guards against an early exit that prints nothing).
     assert!(out.stdout.lines().filter(|l| l.starts_with("ok ")).count() > 600, "{}", out.stdout);
@@ -116,7 +128,8 @@ fn read_only_preopen_refuses_every_mutation() {
 
     let out = Guest::new("sandbox_ro").dir(&rw, "/rw").ro_dir(&ro, "/ro").run();
     let fails = failures(&out.stdout);
-    assert!(fails.is_empty(), "{} failed checks:\n{}", fails.len(), fails.join("\n"));
+    let n = fails.iter().filter(|l| l.starts_with("FAIL")).count();
+    assert!(n == 0, "{n} failed checks:\n{}", fails.join("\n"));
     out.assert_ok();
 
     assert_eq!(snapshot(&ro), ro_before, "the read-only tree changed");

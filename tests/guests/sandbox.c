@@ -216,7 +216,14 @@ int main(void) {
                __WASI_ERRNO_PERM);
         expect("filestat", ROOT, p, __wasi_path_filestat_get(ROOT, FOLLOW, p, &st),
                __WASI_ERRNO_PERM);
-        expect("filestat-nofollow", ROOT, p, __wasi_path_filestat_get(ROOT, NOFOLLOW, p, &st),
+        /* POSIX: a trailing slash makes even lstat follow the link, so this leads out too. */
+        memset(&st, 0, sizeof st);
+        __wasi_errno_t e = __wasi_path_filestat_get(ROOT, NOFOLLOW, p, &st);
+        expect("filestat-nofollow", ROOT, p, e, __WASI_ERRNO_PERM);
+        if (e == 0) printf("   got filetype %d ino %llu\n", st.filetype, (unsigned long long)st.ino);
+        expect("set-times-nofollow", ROOT, p,
+               __wasi_path_filestat_set_times(ROOT, NOFOLLOW, p, 1, 1,
+                                              __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM),
                __WASI_ERRNO_PERM);
     }
 
