@@ -44,14 +44,17 @@ fn dir_of(e: &Entry<Handle>) -> Result<&Dir> {
     }
 }
 
-fn follow(flags: Lookupflags) -> FollowSymlinks {
-    if flags.contains(Lookupflags::SYMLINK_FOLLOW) {
+/// Whether to follow a final symlink. POSIX: a trailing slash makes even `lstat` resolve the
+/// last component as a directory, following a symlink there; cap-std would instead act on the
+/// link itself. Forcing `Yes` gives POSIX's answer and sends the lookup through cap-std's
+/// sandboxed resolution, so a slashed link pointing out is the usual escape error.
+fn follow(flags: Lookupflags, path: &str) -> FollowSymlinks {
+    if flags.contains(Lookupflags::SYMLINK_FOLLOW) || path.ends_with('/') {
         FollowSymlinks::Yes
     } else {
         FollowSymlinks::No
     }
 }
-
 fn io(e: std::io::Error) -> Errno {
     stat::errno(e)
 }
@@ -100,7 +103,7 @@ impl UnixSystem {
     ) -> Result<Filestat> {
         let dir = self.dir_handle(fd, Rights::PATH_FILESTAT_GET)?;
         let p = guest_path(path)?;
-        let meta = match follow(flags) {
+        let meta = match follow(flags, path) {
             FollowSymlinks::Yes => dir.metadata(p),
             FollowSymlinks::No => dir.symlink_metadata(p),
         }
@@ -130,7 +133,7 @@ impl UnixSystem {
             fst_flags.contains(Fstflags::MTIM),
             fst_flags.contains(Fstflags::MTIM_NOW),
         );
-        match follow(flags) {
+        match follow(flags, path) {
             FollowSymlinks::Yes => dir.set_times(p, a, m),
             FollowSymlinks::No => dir.set_symlink_times(p, a, m),
         }
@@ -208,7 +211,7 @@ impl UnixSystem {
         opts.dsync(fdflags.contains(Fdflags::DSYNC));
         opts.sync(fdflags.contains(Fdflags::SYNC));
         opts.rsync(fdflags.contains(Fdflags::RSYNC));
-        opts.follow(follow(dirflags));
+        opts.follow(follow(dirflags, path));
         // Directories may be opened without O_DIRECTORY (wasi-libc's opendir does); the
         // kernel answers EISDIR if write access was asked for.
         opts.maybe_dir(true);
@@ -256,9 +259,14 @@ impl UnixSystem {
         guest_path(path)?;
         // rmdir(".") is EINVAL in POSIX; cap-std would otherwise try to remove the base dir.
         // A trailing slash is fine on a directory (cap-std refuses it, so strip it).
-        let (base, _) = strip_trailing_slash(path);
+        let (base, slash) = strip_trailing_slash(path);
         if base == "." || base.ends_with("/.") {
             return Err(Errno::Inval);
+        }
+        if slash {
+            // The slash makes the name resolve (following a symlink, inside the sandbox
+            // only): an escaping link is the escape error, not ENOTDIR.
+            dir.metadata(Path::new(path)).map_err(io)?;
         }
         dir.remove_dir(Path::new(base)).map_err(io)
     }
@@ -294,11 +302,11 @@ impl UnixSystem {
     pub(super) fn do_path_unlink_file(&mut self, fd: Fd, path: &str) -> Result<()> {
         let dir = self.dir_handle(fd, Rights::PATH_UNLINK_FILE)?;
         let p = guest_path(path)?;
-        let (base, slash) = strip_trailing_slash(path);
-        if slash {
-            // "file/" names a directory that is not there: ENOTDIR for a file, EISDIR for a
-            // directory (unlink never removes one), as Linux answers.
-            let meta = dir.symlink_metadata(Path::new(base)).map_err(io)?;
+        if path.ends_with('/') {
+            // "x/" must resolve to a directory (following a symlink, inside the sandbox only,
+            // so an escaping link is the escape error): a file is ENOTDIR, a directory EISDIR
+            // (unlink never removes one), as Linux answers.
+            let meta = dir.metadata(Path::new(path)).map_err(io)?;
             return Err(if meta.is_dir() {
                 Errno::Isdir
             } else {

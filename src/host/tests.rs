@@ -1176,10 +1176,32 @@ fn more_resolution_cases() {
         s.path_filestat_get(0, FOLLOW, "loop_a/x").err(),
         Some(Errno::Loop)
     );
-    // Without following, cap-std stats the link itself even with a trailing slash (POSIX
-    // would follow): a deviation that reveals nothing outside.
-    let st = s.path_filestat_get(0, NOFOLLOW, "dir_out/").unwrap();
-    assert_eq!(st.filetype, Filetype::SymbolicLink);
+    // POSIX: a trailing slash makes even lstat follow the link, so it leads out too.
+    for p in ["dir_out/", "abs_out/", "rel_out/"] {
+        assert_eq!(
+            s.path_filestat_get(0, NOFOLLOW, p).err(),
+            Some(Errno::Perm),
+            "{p}"
+        );
+        assert_eq!(s.path_unlink_file(0, p), Err(Errno::Perm), "{p}");
+        assert_eq!(s.path_remove_directory(0, p), Err(Errno::Perm), "{p}");
+        let o = s.path_open(
+            0,
+            NOFOLLOW,
+            p,
+            Oflags::DIRECTORY,
+            RD,
+            Rights::empty(),
+            Fdflags::empty(),
+        );
+        assert_eq!(o, Err(Errno::Perm), "{p}");
+    }
+    // Inside, a slashed symlink to a directory resolves to the directory.
+    symlink("sub", fx.root().join("sub_link")).unwrap();
+    let s = &mut fx.sys;
+    let st = s.path_filestat_get(0, NOFOLLOW, "sub_link/").unwrap();
+    assert_eq!(st.filetype, Filetype::Directory);
+    assert_eq!(s.path_unlink_file(0, "sub_link/"), Err(Errno::Isdir));
     assert_eq!(
         s.path_filestat_get(0, FOLLOW, "dir_out/").err(),
         Some(Errno::Perm)
