@@ -14,7 +14,7 @@ use std::path::Path;
 use wasmtime::error::Context;
 use wasmtime::{
     Cache, CacheConfig, Config, Engine, Error, ExternType, Linker, Module, Result, Store, Strategy,
-    bail,
+    Trap, WasmBacktrace, bail,
 };
 
 use crate::p1::{self, ProcExit};
@@ -65,8 +65,8 @@ pub enum Outcome {
     Returned,
     /// The guest called `proc_exit(code)`.
     Exited(u32),
-    /// The guest trapped. `{:?}` of the error shows the trap and its wasm backtrace.
-    /// (wasmtime's own error type, which converts into `anyhow::Error`.)
+    /// The guest trapped; [`trap_report`] words it. (wasmtime's own error type, which
+    /// converts into `anyhow::Error`.)
     Trapped(Error),
 }
 
@@ -137,10 +137,14 @@ impl Runner {
     /// directory, unwritable cache directory, bad wasmtime cache config), the engine runs
     /// without it and [`Runner::cache_error`] says why; that is worth a warning, not a failure.
     pub fn new(options: &EngineOptions) -> Result<Runner> {
+        let native_stack = guest_thread_stack(options.max_wasm_stack)?;
         let mut config = Config::new();
         config
             .strategy(Strategy::Cranelift)
             .max_wasm_stack(options.max_wasm_stack)
+            // wasmtime refuses a wasm stack larger than its async stacks even when, as here,
+            // nothing runs async; those stacks are only reserved for async calls.
+            .async_stack_size(native_stack)
             .wasm_backtrace_max_frames(NonZeroUsize::new(BACKTRACE_FRAMES));
         let mut cache_error = None;
         if options.cache {
@@ -194,10 +198,7 @@ impl Runner {
         S: System + Send + 'static,
     {
         let entry = EntryPoint::of(module)?;
-        let stack = self
-            .max_wasm_stack
-            .checked_add(NATIVE_STACK_HEADROOM)
-            .context("--max-wasm-stack is too large")?;
+        let stack = guest_thread_stack(self.max_wasm_stack)?;
         std::thread::scope(|scope| {
             let guest = std::thread::Builder::new()
                 .name("wasm-guest".into())
@@ -234,6 +235,26 @@ impl Runner {
     }
 }
 
+/// A trap for people: what trapped, then the wasm backtrace (innermost frame first). Unlike
+/// `{:?}` of the error, it leaves out the host's own Rust backtrace, which `RUST_BACKTRACE`
+/// would add and which says nothing about the guest.
+pub fn trap_report(err: &Error) -> String {
+    let Some(trap) = err.downcast_ref::<Trap>() else {
+        return format!("{err:#}");
+    };
+    match err.downcast_ref::<WasmBacktrace>() {
+        Some(backtrace) => format!("{trap}\n{backtrace}"),
+        None => format!("{trap}"),
+    }
+}
+
+/// Native stack size for the guest thread: the wasm stack limit plus headroom.
+fn guest_thread_stack(max_wasm_stack: usize) -> Result<usize> {
+    max_wasm_stack
+        .checked_add(NATIVE_STACK_HEADROOM)
+        .with_context(|| format!("a wasm stack of {max_wasm_stack} bytes is too large"))
+}
+
 /// Sorts a guest call's result into how the guest ended, or a host error.
 fn classify(result: Result<()>) -> Result<Outcome> {
     let err = match result {
@@ -243,7 +264,7 @@ fn classify(result: Result<()>) -> Result<Outcome> {
     if let Some(ProcExit(code)) = err.downcast_ref::<ProcExit>() {
         return Ok(Outcome::Exited(*code));
     }
-    if err.is::<wasmtime::Trap>() {
+    if err.is::<Trap>() {
         return Ok(Outcome::Trapped(err));
     }
     Err(err)
@@ -271,7 +292,7 @@ mod tests {
         let exit = Error::new(ProcExit(7));
         assert!(matches!(classify(Err(exit)), Ok(Outcome::Exited(7))));
         // Context layers (wasmtime adds the backtrace as one) must not hide the trap.
-        let trap = Error::new(wasmtime::Trap::UnreachableCodeReached).context("frames");
+        let trap = Error::new(Trap::UnreachableCodeReached).context("frames");
         assert!(matches!(classify(Err(trap)), Ok(Outcome::Trapped(_))));
         assert!(classify(Err(Error::msg("host failure"))).is_err());
     }

@@ -5,11 +5,11 @@
 
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use capwasi::host::UnixSystem;
-use capwasi::run::{DEFAULT_MAX_WASM_STACK, EngineOptions, Outcome, Runner};
+use capwasi::run::{DEFAULT_MAX_WASM_STACK, EngineOptions, Outcome, Runner, trap_report};
 use capwasi::table::Limits;
 use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
@@ -162,7 +162,11 @@ fn run(options: Options) -> Result<u8, Failure> {
         .map_err(Failure::Host)?;
     let outcome = runner.run(&module, system).map_err(Failure::Host)?;
     if let Outcome::Trapped(err) = &outcome {
-        eprintln!("wasirun: {} trapped: {err:?}", options.module.display());
+        eprintln!(
+            "wasirun: {} trapped: {}",
+            options.module.display(),
+            trap_report(err)
+        );
     }
     // exit_status is within 0..=255 by construction.
     Ok(u8::try_from(outcome.exit_status()).unwrap_or(u8::MAX))
@@ -182,10 +186,24 @@ fn system(options: &Options) -> Result<UnixSystem, Failure> {
         ))
     })?;
     for dir in &options.dirs {
+        let usage =
+            |e: std::io::Error| Failure::Usage(format!("{}: {}", dir.given, io_message(&e)));
+        check_dir(&dir.host).map_err(usage)?;
         sys.preopen_dir(&dir.host, &dir.guest, dir.read_only)
-            .map_err(|e| Failure::Usage(format!("{}: {}", dir.given, io_message(&e))))?;
+            .map_err(usage)?;
     }
     Ok(sys)
+}
+
+/// Fails as opening `host` for a preopen would, with the plain OS error: the host's own
+/// preopen errors are worded for logs, this is for `wasirun: --dir /nope: No such file or
+/// directory`. The preopen itself still checks; this only words the common failures.
+fn check_dir(host: &Path) -> std::io::Result<()> {
+    let file = std::fs::File::open(host)?;
+    if !file.metadata()?.is_dir() {
+        return Err(std::io::Error::from(std::io::ErrorKind::NotADirectory));
+    }
+    Ok(())
 }
 
 /// Parses the command line; exits 2 with a usage message on any error.
@@ -325,7 +343,7 @@ fn parse_bytes(s: &str) -> Result<usize, String> {
 fn io_message(err: &std::io::Error) -> String {
     let text = err.to_string();
     match text.rfind(" (os error ") {
-        Some(i) if err.raw_os_error().is_some() => text[..i].to_owned(),
+        Some(i) if text.ends_with(')') => text[..i].to_owned(),
         _ => text,
     }
 }
@@ -336,7 +354,6 @@ const _: () = assert!(DEFAULT_MAX_WASM_STACK == 16 << 20);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     #[test]
     fn clap_definition_is_valid() {
@@ -396,5 +413,8 @@ mod tests {
         assert_eq!(io_message(&e), "No such file or directory");
         let e = std::io::Error::other("plain");
         assert_eq!(io_message(&e), "plain");
+        let wrapped =
+            std::io::Error::other(format!("open x: {}", std::io::Error::from_raw_os_error(13)));
+        assert_eq!(io_message(&wrapped), "open x: Permission denied");
     }
 }
