@@ -32,7 +32,7 @@ pub fn range(mem_len: usize, ptr: u32, len: u32) -> Result<Range<usize>> {
 /// Checks that a `size`-byte value with alignment `align` can live at `ptr`.
 pub fn check(mem: &[u8], ptr: u32, size: u32, align: u32) -> Result<Range<usize>> {
     let r = range(mem.len(), ptr, size)?;
-    if align > 1 && ptr % align != 0 {
+    if align > 1 && !ptr.is_multiple_of(align) {
         return Err(Errno::Inval);
     }
     Ok(r)

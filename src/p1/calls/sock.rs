@@ -35,9 +35,11 @@ pub fn sock_recv<S: System + ?Sized>(
     let flags = decode::riflags(ri_flags)?;
     memory::check(mem, ro_datalen, 4, 4)?;
     memory::check(mem, ro_flags, 2, 2)?;
-    let mut iovs = iovec::iovecs(mem, ri_data, ri_data_len)?;
-    let (n, out_flags) = sys.sock_recv(fd, iovs.as_mut_slice(), flags)?;
-    drop(iovs);
+    let (n, out_flags) = sys.sock_recv(
+        fd,
+        iovec::iovecs(mem, ri_data, ri_data_len)?.as_mut_slice(),
+        flags,
+    )?;
     memory::write_u32(mem, ro_datalen, size(n))?;
     memory::write_u16(mem, ro_flags, out_flags.bits())
 }
