@@ -72,6 +72,15 @@ fn time_spec(t: Timestamp, set: bool, now: bool) -> Option<SystemTimeSpec> {
     }
 }
 
+/// `ENOTDIR` unless `path` (resolved following symlinks, inside the sandbox) is a directory.
+fn require_dir(dir: &Dir, path: &str) -> Result<()> {
+    if dir.metadata(Path::new(path)).map_err(io)?.is_dir() {
+        Ok(())
+    } else {
+        Err(Errno::Notdir)
+    }
+}
+
 /// Splits off a trailing slash: `"a/"` → (`"a"`, true). `"/"`-only paths were refused earlier.
 fn strip_trailing_slash(p: &str) -> (&str, bool) {
     let t = p.trim_end_matches('/');
@@ -157,7 +166,14 @@ impl UnixSystem {
         if old_flags.contains(Lookupflags::SYMLINK_FOLLOW) {
             return Err(Errno::Inval);
         }
-        dir_of(old)?.hard_link(op, dir_of(new)?, np).map_err(io)
+        let old_dir = dir_of(old)?;
+        if old_path.ends_with('/') {
+            // "x/" names a directory, and directories cannot be hard-linked (EPERM, as
+            // Linux); a file there is ENOTDIR.
+            require_dir(old_dir, old_path)?;
+            return Err(Errno::Perm);
+        }
+        old_dir.hard_link(op, dir_of(new)?, np).map_err(io)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -281,7 +297,13 @@ impl UnixSystem {
         let old = self.dir(fd, Rights::PATH_RENAME_SOURCE)?;
         let new = self.dir(new_fd, Rights::PATH_RENAME_TARGET)?;
         let (op, np) = (guest_path(old_path)?, guest_path(new_path)?);
-        dir_of(old)?.rename(op, dir_of(new)?, np).map_err(io)
+        let old_dir = dir_of(old)?;
+        if old_path.ends_with('/') || new_path.ends_with('/') {
+            // A slash on either name says "directory" (POSIX rename): the source must be one,
+            // else ENOTDIR. cap-std drops the slash and would move a file to "new/".
+            require_dir(old_dir, old_path)?;
+        }
+        old_dir.rename(op, dir_of(new)?, np).map_err(io)
     }
 
     pub(super) fn do_path_symlink(&mut self, old_path: &str, fd: Fd, new_path: &str) -> Result<()> {

@@ -1255,3 +1255,37 @@ fn swap_race_never_escapes() {
     swapper.join().unwrap();
     assert!(inside > 0, "the race never let a legitimate open through");
 }
+
+#[test]
+fn trailing_slashes_on_rename_and_link() {
+    let mut fx = Fixture::new(false);
+    let s = &mut fx.sys;
+    s.path_rename(0, "sub/", 0, "sub2/").unwrap();
+    s.path_rename(0, "sub2", 0, "sub").unwrap();
+    assert_eq!(s.path_rename(0, "file/", 0, "f2"), Err(Errno::Notdir));
+    assert_eq!(s.path_rename(0, "file", 0, "f2/"), Err(Errno::Notdir));
+    assert_eq!(s.path_rename(0, "dir_out/", 0, "x"), Err(Errno::Perm));
+    assert_eq!(
+        s.path_link(0, NOFOLLOW, "file/", 0, "x"),
+        Err(Errno::Notdir)
+    );
+    assert_eq!(s.path_link(0, NOFOLLOW, "sub/", 0, "x"), Err(Errno::Perm));
+    assert_eq!(
+        s.path_link(0, NOFOLLOW, "dir_out/", 0, "x"),
+        Err(Errno::Perm)
+    );
+    assert_eq!(
+        s.path_open(
+            0,
+            FOLLOW,
+            "nf/",
+            Oflags::CREAT,
+            RW,
+            Rights::empty(),
+            Fdflags::empty()
+        ),
+        Err(Errno::Isdir)
+    );
+    assert!(fx.root().join("file").exists());
+    assert!(!fx.root().join("f2").exists() && !fx.root().join("x").exists());
+}
