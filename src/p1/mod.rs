@@ -10,6 +10,7 @@
 
 pub mod calls;
 pub mod decode;
+pub mod dispatch;
 pub mod iovec;
 pub mod memory;
 

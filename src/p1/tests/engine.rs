@@ -88,6 +88,11 @@ fn instantiate(body: &str) -> (Store<Fake>, Instance) {
 }
 
 #[test]
+fn signature_table_matches_the_dispatch_table() {
+    assert_eq!(SIGNATURES.map(|s| s.0), crate::p1::dispatch::NAMES);
+}
+
+#[test]
 fn all_imports_link_and_calls_go_through() {
     let (mut store, instance) = instantiate(
         r#"

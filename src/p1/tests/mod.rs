@@ -2,7 +2,6 @@
 //! `engine` feature) a few through the real wasmtime linker.
 
 mod args;
-mod dispatch;
 #[cfg(feature = "engine")]
 mod engine;
 mod fake;

@@ -2,9 +2,9 @@
 
 use proptest::prelude::*;
 
-use super::dispatch::{NAMES, call};
 use super::fake::Fake;
 use super::{MEM, Mem};
+use crate::p1::dispatch::{NAMES, call};
 
 /// Raw argument values biased towards the interesting: small numbers (valid fds, flags,
 /// enum values), addresses inside and just around the 64 KiB memory, and extremes.

@@ -1,10 +1,12 @@
-//! Every import by index, with its wasm parameters taken from a slice of raw `u64`s (`i32`
-//! parameters keep the low 32 bits), for tests that sweep all 46 functions.
+//! Every import by index, with its wasm parameters taken from raw `u64`s (`i32` parameters
+//! keep the low 32 bits), for tests and fuzz targets that sweep all 46 functions without an
+//! engine.
 
+use super::calls::*;
 use crate::abi::Errno;
-use crate::p1::calls::*;
 use crate::system::System;
 
+/// The import names, in the order [`call`] numbers them.
 pub const NAMES: [&str; 46] = [
     "args_get",
     "args_sizes_get",
@@ -54,7 +56,9 @@ pub const NAMES: [&str; 46] = [
     "sock_shutdown",
 ];
 
-/// Calls import number `which` (an index into [`NAMES`]); `proc_exit` answers `Ok`.
+/// Calls import number `which` (an index into [`NAMES`]) with its parameters from `a`, in witx
+/// order; unused trailing values are ignored. `proc_exit` answers `Ok`; an index past the end
+/// answers `ENOSYS`.
 pub fn call<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
