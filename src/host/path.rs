@@ -301,6 +301,15 @@ impl UnixSystem {
         if old_path.ends_with('/') || new_path.ends_with('/') {
             // A slash on either name says "directory" (POSIX rename): the source must be one,
             // else ENOTDIR. cap-std drops the slash and would move a file to "new/".
+            // Resolution errors come first, as the kernel resolves both names before
+            // comparing types: an escaping target is EPERM whatever the source is.
+            let new_dir = dir_of(new)?;
+            if new_path.ends_with('/') {
+                match new_dir.metadata(np).map_err(io) {
+                    Ok(_) | Err(Errno::Noent) => {}
+                    Err(e) => return Err(e),
+                }
+            }
             require_dir(old_dir, old_path)?;
         }
         old_dir.rename(op, dir_of(new)?, np).map_err(io)

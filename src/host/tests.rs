@@ -1265,6 +1265,8 @@ fn trailing_slashes_on_rename_and_link() {
     assert_eq!(s.path_rename(0, "file/", 0, "f2"), Err(Errno::Notdir));
     assert_eq!(s.path_rename(0, "file", 0, "f2/"), Err(Errno::Notdir));
     assert_eq!(s.path_rename(0, "dir_out/", 0, "x"), Err(Errno::Perm));
+    assert_eq!(s.path_rename(0, "file", 0, "../"), Err(Errno::Perm));
+    assert_eq!(s.path_rename(0, "file", 0, "dir_out/x/"), Err(Errno::Perm));
     assert_eq!(
         s.path_link(0, NOFOLLOW, "file/", 0, "x"),
         Err(Errno::Notdir)
