@@ -297,6 +297,56 @@ mod tests {
         assert!(classify(Err(Error::msg("host failure"))).is_err());
     }
 
+    /// A guest's fds are closed when `run` returns, however the guest ended: a pipe whose
+    /// only write end the guest held reads as EOF, not "would block".
+    #[test]
+    fn guest_fds_are_closed_when_run_returns() {
+        use std::io::Read;
+
+        use crate::host::UnixSystem;
+        use crate::table::Limits;
+
+        let runner = Runner::new(&EngineOptions {
+            cache: false,
+            ..EngineOptions::default()
+        })
+        .unwrap();
+        let ends = [
+            // fd_write(FD, iovs = [{ "hi" }]) then the ending under test.
+            ("return", ""),
+            ("trap", "unreachable"),
+            ("exit", "(call $exit (i32.const 9))"),
+        ];
+        for (name, ending) in ends {
+            let (mut reader, writer) = std::io::pipe().unwrap();
+            rustix::fs::fcntl_setfl(&reader, rustix::fs::OFlags::NONBLOCK).unwrap();
+            let mut sys = UnixSystem::new(Limits::default());
+            let fd = sys.push_fd(writer.into()).unwrap();
+            let wat = format!(
+                r#"(module
+                  (import "wasi_snapshot_preview1" "fd_write"
+                    (func $write (param i32 i32 i32 i32) (result i32)))
+                  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                  (memory (export "memory") 1)
+                  (data (i32.const 64) "hi")
+                  (func (export "_start")
+                    (i32.store (i32.const 0) (i32.const 64))
+                    (i32.store (i32.const 4) (i32.const 2))
+                    (drop (call $write (i32.const {fd}) (i32.const 0) (i32.const 1) (i32.const 8)))
+                    {ending}))"#
+            );
+            let module = runner.compile(Path::new(name), wat.as_bytes()).unwrap();
+            let outcome = runner.run(&module, sys).unwrap();
+            let mut got = Vec::new();
+            let read = reader.read_to_end(&mut got);
+            assert!(
+                read.is_ok(),
+                "{name}: guest fd still open after run: {read:?} {outcome:?}"
+            );
+            assert_eq!(got, b"hi", "{name}");
+        }
+    }
+
     fn engine() -> Engine {
         Engine::default()
     }
