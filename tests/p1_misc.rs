@@ -12,8 +12,18 @@ use common::{Exit, Guest, Outcome};
 /// Asserts the guest printed no FAIL line and exited 0, showing the FAIL lines first.
 #[track_caller]
 fn assert_clean(out: &Outcome) {
-    let fails: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("FAIL")).collect();
-    assert!(fails.is_empty(), "{} failed checks:\n{}\n--- stdout\n{}", fails.len(), fails.join("\n"), out.stdout);
+    let fails: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("FAIL"))
+        .collect();
+    assert!(
+        fails.is_empty(),
+        "{} failed checks:\n{}\n--- stdout\n{}",
+        fails.len(),
+        fails.join("\n"),
+        out.stdout
+    );
     out.assert_ok();
 }
 
@@ -29,15 +39,42 @@ fn args_round_trip(args: &[&str], env: &[&str]) {
     }
     let out = g.run();
     assert_clean(&out);
-    let argv: Vec<String> = std::iter::once("misc_args.wasm").chain(args.iter().copied()).map(String::from).collect();
+    let argv: Vec<String> = std::iter::once("misc_args.wasm")
+        .chain(args.iter().copied())
+        .map(String::from)
+        .collect();
     let size = |v: &[String]| v.iter().map(|s| s.len() + 1).sum::<usize>();
     let env: Vec<String> = env.iter().map(|s| s.to_string()).collect();
-    let want_sizes = format!("sizes {} {} {} {}", argv.len(), size(&argv), env.len(), size(&env));
-    assert!(out.stdout.lines().any(|l| l == want_sizes), "want {want_sizes}\n{}", out.stdout);
-    let got_args: Vec<&str> = out.stdout.lines().filter_map(|l| l.strip_prefix("arg ")).collect();
-    let got_env: Vec<&str> = out.stdout.lines().filter_map(|l| l.strip_prefix("env ")).collect();
-    assert_eq!(got_args, argv.iter().map(|a| hex(a.as_bytes())).collect::<Vec<_>>());
-    assert_eq!(got_env, env.iter().map(|a| hex(a.as_bytes())).collect::<Vec<_>>());
+    let want_sizes = format!(
+        "sizes {} {} {} {}",
+        argv.len(),
+        size(&argv),
+        env.len(),
+        size(&env)
+    );
+    assert!(
+        out.stdout.lines().any(|l| l == want_sizes),
+        "want {want_sizes}\n{}",
+        out.stdout
+    );
+    let got_args: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("arg "))
+        .collect();
+    let got_env: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("env "))
+        .collect();
+    assert_eq!(
+        got_args,
+        argv.iter().map(|a| hex(a.as_bytes())).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        got_env,
+        env.iter().map(|a| hex(a.as_bytes())).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -58,7 +95,10 @@ fn args_and_environ_empty() {
 fn clocks_random_sched_raise_sockets_stdio() {
     let tmp = tempfile::tempdir().unwrap();
     let before = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    let out = Guest::new("misc").dir(tmp.path(), "/data").stdin(b"hello from stdin".to_vec()).run();
+    let out = Guest::new("misc")
+        .dir(tmp.path(), "/data")
+        .stdin(b"hello from stdin".to_vec())
+        .run();
     let after = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
     assert_clean(&out);
 
@@ -72,7 +112,10 @@ fn clocks_random_sched_raise_sockets_stdio() {
         .unwrap();
     let rt = Duration::from_nanos(rt);
     let slack = Duration::from_secs(1);
-    assert!(rt + slack >= before && rt <= after + slack, "guest {rt:?}, host {before:?}..{after:?}");
+    assert!(
+        rt + slack >= before && rt <= after + slack,
+        "guest {rt:?}, host {before:?}..{after:?}"
+    );
 
     // stdin was read whole; raw and libc writes to stdout and stderr land in the captured
     // files, in order (the guest flushes libc's buffer before its raw two-buffer write).
@@ -88,7 +131,11 @@ fn proc_exit_codes_reach_the_host() {
     for code in [0u32, 1, 42, 255] {
         let out = Guest::new("misc_exit").arg(code.to_string()).run();
         assert_eq!(out.exit, Exit::Code(code), "{out:?}");
-        assert_eq!(out.stdout, format!("before exit {code}\n"), "nothing runs after proc_exit");
+        assert_eq!(
+            out.stdout,
+            format!("before exit {code}\n"),
+            "nothing runs after proc_exit"
+        );
     }
 }
 
@@ -96,7 +143,10 @@ fn proc_exit_codes_reach_the_host() {
 fn poll_oneoff_clocks_fds_and_errors() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("data"), "0123456789").unwrap();
-    let out = Guest::new("misc_poll").dir(tmp.path(), "/data").stdin(b"poll-stdin".to_vec()).run();
+    let out = Guest::new("misc_poll")
+        .dir(tmp.path(), "/data")
+        .stdin(b"poll-stdin".to_vec())
+        .run();
     assert_clean(&out);
 }
 
@@ -105,8 +155,19 @@ fn open_file_limit_gives_enfile_and_recovers() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("f"), "x").unwrap();
     // 3 stdio + 1 preopen are open, so 4 more fit under a limit of 8.
-    let limits = Limits { max_open_files: 8, ..Limits::default() };
-    let out = Guest::new("misc_limits").dir(tmp.path(), "/data").limits(limits).arg("4").run();
+    let limits = Limits {
+        max_open_files: 8,
+        ..Limits::default()
+    };
+    let out = Guest::new("misc_limits")
+        .dir(tmp.path(), "/data")
+        .limits(limits)
+        .arg("4")
+        .run();
     assert_clean(&out);
-    assert!(out.stdout.contains("opened 4 then errno 41"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("opened 4 then errno 41"),
+        "{}",
+        out.stdout
+    );
 }

@@ -56,13 +56,29 @@ fn layout() -> Layout {
     for (name, target) in links {
         symlink(target, root.join(name)).unwrap();
     }
-    Layout { _tmp: tmp, top, outside, root }
+    Layout {
+        _tmp: tmp,
+        top,
+        outside,
+        root,
+    }
+}
+
+/// The whole temp tree except what is inside the preopen (which the guest may change).
+fn snapshot_except_root(l: &Layout) -> Vec<(PathBuf, String)> {
+    snapshot(&l.top)
+        .into_iter()
+        // Component-wise: `root` itself and everything below it.
+        .filter(|(p, _)| !p.starts_with("root"))
+        .collect()
 }
 
 /// Names directly in `dir`, sorted.
 fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> =
-        fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     v.sort();
     v
 }
@@ -87,7 +103,7 @@ fn failures(stdout: &str) -> Vec<&str> {
 fn every_escape_fails_and_innocent_paths_work() {
     let l = layout();
     let outside_before = snapshot(&l.outside);
-    let top_before = names(&l.top);
+    let top_before = snapshot_except_root(&l);
     let root_before = names(&l.root);
 
     let out = Guest::new("sandbox").dir(&l.root, "/data").run();
@@ -96,20 +112,38 @@ fn every_escape_fails_and_innocent_paths_work() {
     assert!(n == 0, "{n} failed checks:\n{}", fails.join("\n"));
     out.assert_ok();
     // The guest really ran the whole list (guards against an early exit that prints nothing).
-    assert!(out.stdout.lines().filter(|l| l.starts_with("ok ")).count() > 600, "{}", out.stdout);
+    assert!(
+        out.stdout.lines().filter(|l| l.starts_with("ok ")).count() > 600,
+        "{}",
+        out.stdout
+    );
 
-    assert_eq!(snapshot(&l.outside), outside_before, "something outside the preopen changed");
-    assert_eq!(names(&l.top), top_before, "something appeared next to the preopen");
+    assert_eq!(
+        snapshot(&l.outside),
+        outside_before,
+        "something outside the preopen changed"
+    );
+    assert_eq!(
+        snapshot_except_root(&l),
+        top_before,
+        "something next to the preopen changed"
+    );
     assert!(!l.outside.join("created").exists());
     // Inside: the guest-made links it did not remove are the only additions.
     let mut expected = root_before.clone();
     expected.extend(["g_good".to_string()]);
     expected.sort();
     assert_eq!(names(&l.root), expected);
-    assert_eq!(fs::read_link(l.root.join("sub/g_up2")).unwrap(), Path::new("../../outside"));
+    assert_eq!(
+        fs::read_link(l.root.join("sub/g_up2")).unwrap(),
+        Path::new("../../outside")
+    );
     assert_eq!(fs::read(l.root.join("victim")).unwrap(), b"victim");
     assert_eq!(fs::read(l.root.join("file")).unwrap(), b"inside");
-    assert_eq!(fs::read(l.outside.join("secret")).unwrap(), b"OUTSIDE-SECRET");
+    assert_eq!(
+        fs::read(l.outside.join("secret")).unwrap(),
+        b"OUTSIDE-SECRET"
+    );
 }
 
 #[test]
@@ -126,14 +160,21 @@ fn read_only_preopen_refuses_every_mutation() {
     symlink("f", ro.join("l")).unwrap();
     let ro_before = snapshot(&ro);
 
-    let out = Guest::new("sandbox_ro").dir(&rw, "/rw").ro_dir(&ro, "/ro").run();
+    let out = Guest::new("sandbox_ro")
+        .dir(&rw, "/rw")
+        .ro_dir(&ro, "/ro")
+        .run();
     let fails = failures(&out.stdout);
     let n = fails.iter().filter(|l| l.starts_with("FAIL")).count();
     assert!(n == 0, "{n} failed checks:\n{}", fails.join("\n"));
     out.assert_ok();
 
     assert_eq!(snapshot(&ro), ro_before, "the read-only tree changed");
-    assert_eq!(names(&rw), ["rwfile"], "something crossed into the writable preopen");
+    assert_eq!(
+        names(&rw),
+        ["rwfile"],
+        "something crossed into the writable preopen"
+    );
     assert_eq!(fs::read(rw.join("rwfile")).unwrap(), b"rw-data");
 }
 
@@ -164,31 +205,37 @@ fn racing_symlink_swap_never_opens_outside() {
         std::thread::spawn(move || {
             use rustix::fs::{CWD, RenameFlags, renameat_with};
             let target = root.join("swap");
-            let mut i = 0usize;
+            let mut relative = true;
             while !stop.load(Ordering::Relaxed) {
                 // RENAME_EXCHANGE swaps the directory and the symlink atomically (the kernel
                 // never shows a missing `swap`); the second exchange puts the directory back.
-                let alt = staging.join(if i % 2 == 0 { "swap" } else { "swap_abs" });
+                let alt = staging.join(if relative { "swap" } else { "swap_abs" });
                 renameat_with(CWD, &alt, CWD, &target, RenameFlags::EXCHANGE).unwrap();
                 renameat_with(CWD, &alt, CWD, &target, RenameFlags::EXCHANGE).unwrap();
                 swaps.fetch_add(2, Ordering::Relaxed);
-                i += 1;
+                relative = !relative;
             }
         })
     };
 
-    let out = Guest::new("sandbox_race").dir(&root, "/data").arg("4000").run();
+    let out = Guest::new("sandbox_race")
+        .dir(&root, "/data")
+        .arg("4000")
+        .run();
     stop.store(true, Ordering::Relaxed);
     swapper.join().unwrap();
 
-    let line = out.stdout.lines().find(|l| l.starts_with("race ")).unwrap_or_else(|| {
-        panic!("no report from the guest\n{}\n{}", out.stdout, out.stderr)
-    });
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("race "))
+        .unwrap_or_else(|| panic!("no report from the guest\n{}\n{}", out.stdout, out.stderr));
     let count = |key: &str| -> u64 {
         line.split_whitespace()
             .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
             .unwrap_or_else(|| panic!("no {key} in {line}"))
     };
+    eprintln!("{line} swaps={}", swaps.load(Ordering::Relaxed));
     assert_eq!(count("outside"), 0, "opened the outside file: {line}");
     assert_eq!(count("other"), 0, "read something unexpected: {line}");
     assert_eq!(out.exit, Exit::Code(0), "{line}");
@@ -197,7 +244,10 @@ fn racing_symlink_swap_never_opens_outside() {
     let swaps = swaps.load(Ordering::Relaxed);
     assert!(swaps > 100, "only {swaps} swaps: {line}");
     assert!(count("inside") > 0, "never opened the inside file: {line}");
-    assert!(count("failed") > 0, "no open was ever refused (no race?): {line}");
+    assert!(
+        count("failed") > 0,
+        "no open was ever refused (no race?): {line}"
+    );
     assert_eq!(snapshot(&outside), outside_before);
     assert!(root.join("swap").is_dir() && !root.join("swap").is_symlink());
 }
