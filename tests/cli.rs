@@ -438,6 +438,34 @@ fn ro_dir_refuses_a_write_that_dir_allows() {
 }
 
 #[test]
+fn max_open_files_bounds_the_guest() {
+    let dir = TempDir::new().unwrap();
+    let guest = write(dir.path(), "create.wat", CREATE_FILE);
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let with_limit = |n: &str| {
+        run(wasirun()
+            .args(["--max-open-files", n, "--dir"])
+            .arg(&data)
+            .arg(&guest))
+    };
+
+    // Stdio and the preopen fill 4 fds: no room to open a file.
+    assert_status(&with_limit("4"), 41); // ENFILE
+    assert_status(&with_limit("5"), 0);
+    assert!(data.join("new.txt").exists());
+
+    // Too small for stdio and the preopen is a usage error, before the guest runs.
+    let out = with_limit("3");
+    assert_status(&out, 2);
+    assert!(
+        stderr(&out).contains("--max-open-files 3 is too small"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn wasm_and_wat_both_load() {
     // The committed example is a real binary module (wasi-libc); the other tests use text.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

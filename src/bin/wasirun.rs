@@ -227,6 +227,18 @@ fn parse() -> Options {
     }
     dirs.sort_by_key(|(index, _)| *index);
 
+    // Stdio and preopens count against the fd limit; say so here rather than let the host's
+    // ENFILE surface halfway through setting up.
+    let needed = 3 + dirs.len();
+    if cli.max_open_files < needed {
+        usage(format!(
+            "--max-open-files {} is too small: stdio and {} preopened director{} need {needed}",
+            cli.max_open_files,
+            dirs.len(),
+            if dirs.len() == 1 { "y" } else { "ies" },
+        ));
+    }
+
     let mut env: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
     if cli.env_inherit {
         env.extend(std::env::vars_os().map(|(k, v)| (k.into_vec(), v.into_vec())));
