@@ -62,7 +62,11 @@ fn libc_program_under_wasirun() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
     assert_eq!(stdout, EXPECTED, "stderr:\n{stderr}");
     assert_eq!(stderr, "");
 
@@ -77,11 +81,17 @@ fn libc_program_under_wasirun() {
         .collect();
     names.sort();
     assert_eq!(names, ["renamed.txt"]);
-    assert_eq!(fs::read_to_string(data.join("input.txt")).unwrap(), "from host\nsecond line\n");
+    assert_eq!(
+        fs::read_to_string(data.join("input.txt")).unwrap(),
+        "from host\nsecond line\n"
+    );
     let outside_after: Vec<_> = snapshot(root.path())
         .into_iter()
         .filter(|(p, _)| !p.starts_with("data"))
         .collect();
-    assert_eq!(outside_after, outside_before, "the guest changed something outside /data");
+    assert_eq!(
+        outside_after, outside_before,
+        "the guest changed something outside /data"
+    );
     assert!(!Path::new(&root.path().join("escape.txt")).exists());
 }

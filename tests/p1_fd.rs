@@ -34,7 +34,11 @@ fn run(name: &str, dir: &Path) -> Outcome {
 fn assert_checks(o: &Outcome) {
     o.assert_ok();
     assert!(!o.stdout.contains("FAIL"), "{}", o.stdout);
-    assert!(o.stdout.lines().any(|l| l.starts_with("ok ")), "no checks ran:\n{}", o.stdout);
+    assert!(
+        o.stdout.lines().any(|l| l.starts_with("ok ")),
+        "no checks ran:\n{}",
+        o.stdout
+    );
 }
 
 fn read(dir: &TempDir, name: &str) -> Vec<u8> {
@@ -90,9 +94,16 @@ fn fdstat_set_flags_append_and_nonblock() {
 fn fdstat_set_rights_only_shrinks() {
     let t = tree(&[("f", b"abc"), ("sub/g", b"g")], &["sub"]);
     assert_checks(&run("set_rights", t.path()));
-    assert_eq!(read(&t, "f"), b"abc", "a write got through after FD_WRITE was dropped");
+    assert_eq!(
+        read(&t, "f"),
+        b"abc",
+        "a write got through after FD_WRITE was dropped"
+    );
     assert!(!t.path().join("sub/new").exists());
-    assert!(t.path().join("f").exists(), "unlink got through without PATH_UNLINK_FILE");
+    assert!(
+        t.path().join("f").exists(),
+        "unlink got through without PATH_UNLINK_FILE"
+    );
 }
 
 #[test]
@@ -101,7 +112,11 @@ fn filestat_get_matches_host() {
     let o = run("filestat", t.path());
     assert_checks(&o);
     let md = fs::metadata(t.path().join("f")).unwrap();
-    let info = o.stdout.lines().find(|l| l.starts_with("info ")).expect("info line");
+    let info = o
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("info "))
+        .expect("info line");
     let want = format!(
         "info mtim={} atim={}",
         md.mtime() as u64 * 1_000_000_000 + md.mtime_nsec() as u64,
@@ -124,10 +139,19 @@ fn filestat_set_times() {
     let t = tree(&[("f", b"x")], &["sub"]);
     assert_checks(&run("set_times", t.path()));
     let md = fs::metadata(t.path().join("f")).unwrap();
-    assert_eq!(md.accessed().unwrap(), UNIX_EPOCH + Duration::new(1000, 123_456_789));
-    assert_eq!(md.modified().unwrap(), UNIX_EPOCH + Duration::new(2000, 987_654_321));
+    assert_eq!(
+        md.accessed().unwrap(),
+        UNIX_EPOCH + Duration::new(1000, 123_456_789)
+    );
+    assert_eq!(
+        md.modified().unwrap(),
+        UNIX_EPOCH + Duration::new(2000, 987_654_321)
+    );
     let sub = fs::metadata(t.path().join("sub")).unwrap();
-    assert_eq!(sub.modified().unwrap(), UNIX_EPOCH + Duration::from_secs(3000));
+    assert_eq!(
+        sub.modified().unwrap(),
+        UNIX_EPOCH + Duration::from_secs(3000)
+    );
 }
 
 #[test]
@@ -161,7 +185,11 @@ fn read_write_vectored() {
     assert_eq!(read(&t, "f"), b"abcdef");
     let big = read(&t, "big");
     assert_eq!(big.len(), 65537);
-    assert!(big.iter().enumerate().all(|(i, &b)| b == b'a' + (i % 26) as u8));
+    assert!(
+        big.iter()
+            .enumerate()
+            .all(|(i, &b)| b == b'a' + (i % 26) as u8)
+    );
 }
 
 #[test]
@@ -175,7 +203,11 @@ fn renumber() {
     let out = String::from_utf8(read(&t, "out")).unwrap();
     assert!(out.starts_with("via fd 1\nok "), "{out}");
     assert!(!out.contains("FAIL"), "{out}");
-    assert_eq!(out.lines().filter(|l| l.starts_with("ok ")).count(), 2, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("ok ")).count(),
+        2,
+        "{out}"
+    );
     // b's original file was only closed, never written.
     assert_eq!(read(&t, "b"), b"BBB");
     assert_eq!(read(&t, "a"), b"AAA");
@@ -185,7 +217,11 @@ fn renumber() {
 fn seek_and_tell() {
     let t = tree(&[("f", b"0123456789")], &[]);
     assert_checks(&run("seek", t.path()));
-    assert_eq!(read(&t, "f"), b"0123456789", "seeking past the end must not extend");
+    assert_eq!(
+        read(&t, "f"),
+        b"0123456789",
+        "seeking past the end must not extend"
+    );
 }
 
 #[test]

@@ -40,7 +40,11 @@ fn run(name: &str, dir: &Path) -> Outcome {
 fn assert_checks(o: &Outcome) {
     o.assert_ok();
     assert!(!o.stdout.contains("FAIL"), "{}", o.stdout);
-    assert!(o.stdout.lines().any(|l| l.starts_with("ok ")), "no checks ran:\n{}", o.stdout);
+    assert!(
+        o.stdout.lines().any(|l| l.starts_with("ok ")),
+        "no checks ran:\n{}",
+        o.stdout
+    );
 }
 
 fn p(t: &TempDir, name: &str) -> PathBuf {
@@ -68,7 +72,12 @@ fn create_directory() {
 
 #[test]
 fn filestat_follow_and_nofollow() {
-    let t = tree(&[File("f", b"hello"), Dir("sub"), Link("ln", "f"), Link("dang", "nowhere")]);
+    let t = tree(&[
+        File("f", b"hello"),
+        Dir("sub"),
+        Link("ln", "f"),
+        Link("dang", "nowhere"),
+    ]);
     let before = snapshot(t.path());
     assert_checks(&run("filestat", t.path()));
     assert_eq!(snapshot(t.path()), before, "stat changed the tree");
@@ -79,10 +88,19 @@ fn path_filestat_set_times() {
     let t = tree(&[File("f", b"x"), Dir("sub"), Link("ln", "f")]);
     assert_checks(&run("set_times", t.path()));
     let f = fs::metadata(p(&t, "f")).unwrap();
-    assert_eq!(f.accessed().unwrap(), UNIX_EPOCH + Duration::from_secs(7000));
-    assert_eq!(f.modified().unwrap(), UNIX_EPOCH + Duration::new(2000, 987_654_321));
+    assert_eq!(
+        f.accessed().unwrap(),
+        UNIX_EPOCH + Duration::from_secs(7000)
+    );
+    assert_eq!(
+        f.modified().unwrap(),
+        UNIX_EPOCH + Duration::new(2000, 987_654_321)
+    );
     let ln = fs::symlink_metadata(p(&t, "ln")).unwrap();
-    assert_eq!(ln.modified().unwrap(), UNIX_EPOCH + Duration::from_secs(5000));
+    assert_eq!(
+        ln.modified().unwrap(),
+        UNIX_EPOCH + Duration::from_secs(5000)
+    );
 }
 
 #[test]
@@ -155,7 +173,11 @@ fn open_rights_inheritance() {
     assert_eq!(fs::read(p(&t, "f")).unwrap(), b"abc");
     assert_eq!(fs::read(p(&t, "sub/g")).unwrap(), b"g");
     assert!(!exists(&t, "sub/new"));
-    assert_eq!(snapshot(ro.path()), ro_before, "the read-only preopen changed");
+    assert_eq!(
+        snapshot(ro.path()),
+        ro_before,
+        "the read-only preopen changed"
+    );
 }
 
 #[test]

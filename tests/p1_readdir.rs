@@ -19,7 +19,11 @@ fn run(name: &str, dir: &Path) -> Outcome {
 fn assert_checks(o: &Outcome) {
     o.assert_ok();
     assert!(!o.stdout.contains("FAIL"), "{}", o.stdout);
-    assert!(o.stdout.lines().any(|l| l.starts_with("ok ")), "no checks ran:\n{}", o.stdout);
+    assert!(
+        o.stdout.lines().any(|l| l.starts_with("ok ")),
+        "no checks ran:\n{}",
+        o.stdout
+    );
 }
 
 /// WASI filetype numbers of what the host sees, not following symlinks.
@@ -41,7 +45,11 @@ fn host_listing(dir: &Path) -> Vec<String> {
     let mut out = vec![". 3".to_string(), ".. 3".to_string()];
     for e in fs::read_dir(dir).unwrap() {
         let e = e.unwrap();
-        out.push(format!("{} {}", e.file_name().to_str().unwrap(), wasi_type(&e.path())));
+        out.push(format!(
+            "{} {}",
+            e.file_name().to_str().unwrap(),
+            wasi_type(&e.path())
+        ));
     }
     out.sort();
     out
@@ -83,7 +91,11 @@ fn every_buffer_size_gives_the_same_listing() {
         name.truncate(len.max(format!("{i}").len()));
         fs::write(t.path().join(&name), b"").unwrap();
     }
-    assert_eq!(fs::read_dir(t.path()).unwrap().count(), 150, "names collided");
+    assert_eq!(
+        fs::read_dir(t.path()).unwrap().count(),
+        150,
+        "names collided"
+    );
     let o = run("sweep", t.path());
     assert_checks(&o);
     assert!(o.stdout.contains("info entries=152\n"), "{}", o.stdout);
