@@ -139,6 +139,38 @@ fn proc_exit_codes_reach_the_host() {
     }
 }
 
+/// Host fds of this process that point into `dir` (by their /proc/self/fd link). Other tests
+/// running in parallel open their own temp dirs, so this stays precise under concurrency.
+fn open_fds_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|e| std::fs::read_link(e.ok()?.path()).ok())
+        .filter(|target| target.starts_with(dir))
+        .collect()
+}
+
+#[test]
+fn exit_and_trap_close_every_guest_fd() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().canonicalize().unwrap();
+    std::fs::write(dir.join("f"), "x").unwrap();
+    // The probe sees an fd held open under `dir` (so the empty results below mean something).
+    let held = std::fs::File::open(dir.join("f")).unwrap();
+    assert_eq!(open_fds_under(&dir), [dir.join("f")]);
+    drop(held);
+
+    let out = Guest::new("misc_exit")
+        .dir(&dir, "/data")
+        .args(["9", "open"])
+        .run();
+    assert_eq!(out.exit, Exit::Code(9), "{out:?}");
+    assert_eq!(open_fds_under(&dir), Vec::<std::path::PathBuf>::new());
+
+    let out = Guest::new("misc_trap").dir(&dir, "/data").run();
+    assert!(matches!(out.exit, Exit::Trap(_)), "{out:?}");
+    assert_eq!(open_fds_under(&dir), Vec::<std::path::PathBuf>::new());
+}
+
 #[test]
 fn poll_oneoff_clocks_fds_and_errors() {
     let tmp = tempfile::tempdir().unwrap();
