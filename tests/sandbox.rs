@@ -192,6 +192,8 @@ fn racing_symlink_swap_never_opens_outside() {
     }
     fs::write(outside.join("secret"), "OUTSIDE-SECRET").unwrap();
     fs::write(root.join("swap/secret"), "INSIDE").unwrap();
+    fs::write(root.join("swapf"), "INSIDE").unwrap();
+    symlink("../outside/secret", staging.join("swapf")).unwrap();
     // Half the swaps use a relative link, half an absolute one (both lead out).
     symlink("../outside", staging.join("swap")).unwrap();
     symlink(&outside, staging.join("swap_abs")).unwrap();
@@ -212,7 +214,10 @@ fn racing_symlink_swap_never_opens_outside() {
                 let alt = staging.join(if relative { "swap" } else { "swap_abs" });
                 renameat_with(CWD, &alt, CWD, &target, RenameFlags::EXCHANGE).unwrap();
                 renameat_with(CWD, &alt, CWD, &target, RenameFlags::EXCHANGE).unwrap();
-                swaps.fetch_add(2, Ordering::Relaxed);
+                let (f, alt_f) = (root.join("swapf"), staging.join("swapf"));
+                renameat_with(CWD, &alt_f, CWD, &f, RenameFlags::EXCHANGE).unwrap();
+                renameat_with(CWD, &alt_f, CWD, &f, RenameFlags::EXCHANGE).unwrap();
+                swaps.fetch_add(4, Ordering::Relaxed);
                 relative = !relative;
             }
         })
@@ -220,7 +225,7 @@ fn racing_symlink_swap_never_opens_outside() {
 
     let out = Guest::new("sandbox_race")
         .dir(&root, "/data")
-        .arg("4000")
+        .arg("6000")
         .run();
     stop.store(true, Ordering::Relaxed);
     swapper.join().unwrap();
@@ -250,4 +255,5 @@ fn racing_symlink_swap_never_opens_outside() {
     );
     assert_eq!(snapshot(&outside), outside_before);
     assert!(root.join("swap").is_dir() && !root.join("swap").is_symlink());
+    assert!(root.join("swapf").is_file() && !root.join("swapf").is_symlink());
 }

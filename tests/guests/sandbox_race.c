@@ -1,5 +1,6 @@
 /* Race: while the host keeps exchanging `swap/` between a real directory and a symlink to a
- * directory outside the preopen, open `swap/secret` over and over and report what was read.
+ * directory outside the preopen (and `swapf` between a file and a symlink to the outside file),
+ * open `swap/secret` and `swapf` over and over and report what was read.
  * The sandbox must never open the outside file (DESIGN.md §2.2; the host's openat2
  * RESOLVE_BENEATH resolution makes the check and the open one atomic step).
  *
@@ -12,7 +13,9 @@ int main(int argc, char **argv) {
     const __wasi_rights_t rights = __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_SEEK;
     for (int i = 0; i < iterations; i++) {
         __wasi_fd_t fd;
-        const char *path = (i & 1) ? "swap/secret" : "swap/./secret";
+        /* An intermediate directory swapped for a link, and a final file swapped for one. */
+        static const char *const paths[] = {"swap/secret", "swap/./secret", "swapf"};
+        const char *path = paths[i % 3];
         if (__wasi_path_open(3, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, path, 0, rights, 0, 0, &fd) !=
             0) {
             failed++;
