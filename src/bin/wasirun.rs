@@ -96,8 +96,9 @@ struct Cli {
     #[arg(value_name = "MODULE")]
     module: PathBuf,
 
-    /// Arguments for the guest, passed verbatim; the guest's argv[0] is MODULE's file name.
+    // An attribute, not a doc comment: rustdoc would read `argv[0]` as a link.
     #[arg(
+        help = "Arguments for the guest, passed verbatim; the guest's argv[0] is MODULE's file name",
         value_name = "ARGS",
         trailing_var_arg = true,
         allow_hyphen_values = true
