@@ -129,6 +129,10 @@ fn every_escape_fails_and_innocent_paths_work() {
         "something next to the preopen changed"
     );
     assert!(!l.outside.join("created").exists());
+    // No hard link to an outside file appeared anywhere (the snapshot cannot see link counts).
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(fs::metadata(l.outside.join("secret")).unwrap().nlink(), 1);
+    assert_eq!(fs::metadata(l.outside.join("odir/f")).unwrap().nlink(), 1);
     // Inside: the guest-made links it did not remove are the only additions.
     let mut expected = root_before.clone();
     expected.extend(["g_good".to_string()]);

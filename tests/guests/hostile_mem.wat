@@ -9,6 +9,7 @@
 ;;   0x218  iovec {0, 0x10001}         (longer than memory)
 ;;   0x220  iovec {0x800, 16}          (a valid read buffer)
 ;;   0x300  "f"    0x310  "\ff\fe" (not UTF-8)    0x320  "l"    0x330 "hl"
+;;   0x340  "f\00/../../x" (10 bytes, an embedded NUL)
 ;;   0x400  "alive\n"
 ;;   0x500  subscription: clock MONOTONIC, relative 0       0x540  same with eventtype 3
 ;;   0x580  subscription: fd_read on fd 0xffffffff          0x5c0  clock id 4
@@ -72,6 +73,7 @@
   (data (i32.const 0x310) "\ff\fe")
   (data (i32.const 0x320) "l")
   (data (i32.const 0x330) "hl")
+  (data (i32.const 0x340) "f\00/../../x")
   (data (i32.const 0x400) "alive\n")
   (data (i32.const 0x500) "\01\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\01\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00")
   (data (i32.const 0x540) "\02\00\00\00\00\00\00\00\03\00\00\00\00\00\00\00\01\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00\00")
