@@ -228,5 +228,12 @@ fn seek_and_tell() {
 fn append_writes_at_end() {
     let t = tree(&[("f", b"abc")], &[]);
     assert_checks(&run("append", t.path()));
-    assert_eq!(read(&t, "f"), b"abcXYZ!");
+    assert_eq!(read(&t, "f"), b"abcXYZ!P");
+}
+
+#[test]
+fn renumber_moves_a_preopen() {
+    let t = tree(&[("f", b"x")], &[]);
+    assert_checks(&run("renumber_preopen", t.path()));
+    assert!(t.path().join("made").is_dir());
 }
