@@ -12,6 +12,8 @@ static void t_mkdir(void) {
     CHECK_OK(__wasi_path_create_directory(DATA, "t/"));
     CHECK(stat_at(DATA, NOFOLLOW, "d/e").filetype == __WASI_FILETYPE_DIRECTORY);
     CHECK_ERRNO(__wasi_path_create_directory(DATA, "f"), __WASI_ERRNO_EXIST);
+    CHECK_ERRNO(__wasi_path_create_directory(DATA, "."), __WASI_ERRNO_EXIST);
+    CHECK_ERRNO(__wasi_path_create_directory(DATA, "d/"), __WASI_ERRNO_EXIST);
     CHECK_ERRNO(__wasi_path_create_directory(DATA, "missing/x"), __WASI_ERRNO_NOENT);
     CHECK_ERRNO(__wasi_path_create_directory(DATA, "f/x"), __WASI_ERRNO_NOTDIR);
     CHECK_ERRNO(__wasi_path_create_directory(BAD_FD, "x"), __WASI_ERRNO_BADF);
@@ -100,6 +102,9 @@ static void t_link(void) {
     /* Without FOLLOW a symlink is linked itself. */
     CHECK_OK(__wasi_path_link(DATA, NOFOLLOW, "ln", DATA, "ln2"));
     CHECK(stat_at(DATA, NOFOLLOW, "ln2").filetype == __WASI_FILETYPE_SYMBOLIC_LINK);
+    /* Following a source symlink would let the kernel resolve it outside cap-std's sandboxed
+     * lookup; wasmtime 48 refuses it with EINVAL (filesystem.rs, link_at). */
+    CHECK_ERRNO(__wasi_path_link(DATA, FOLLOW, "ln", DATA, "ln3"), __WASI_ERRNO_INVAL);
     CHECK_ERRNO(__wasi_path_link(BAD_FD, NOFOLLOW, "f", DATA, "y"), __WASI_ERRNO_BADF);
     CHECK_ERRNO(__wasi_path_link(DATA, NOFOLLOW, "f", BAD_FD, "y"), __WASI_ERRNO_BADF);
     /* Between two directory fds. */
@@ -323,6 +328,7 @@ static void t_rmdir(void) {
     CHECK_OK(__wasi_path_remove_directory(DATA, "empty2/"));
     CHECK_ERRNO(__wasi_path_remove_directory(DATA, "full"), __WASI_ERRNO_NOTEMPTY);
     CHECK_ERRNO(__wasi_path_remove_directory(DATA, "f"), __WASI_ERRNO_NOTDIR);
+    CHECK_ERRNO(__wasi_path_remove_directory(DATA, "f/"), __WASI_ERRNO_NOTDIR);
     /* rmdir does not follow a symlink to a directory. */
     CHECK_ERRNO(__wasi_path_remove_directory(DATA, "dl"), __WASI_ERRNO_NOTDIR);
     CHECK_ERRNO(__wasi_path_remove_directory(DATA, "missing"), __WASI_ERRNO_NOENT);
@@ -347,6 +353,10 @@ static void t_rename(void) {
     CHECK_ERRNO(__wasi_path_rename(DATA, "b", DATA, "e"), __WASI_ERRNO_ISDIR);
     CHECK_ERRNO(__wasi_path_rename(DATA, "d3", DATA, "b"), __WASI_ERRNO_NOTDIR);
     CHECK_ERRNO(__wasi_path_rename(DATA, "d3", DATA, "d3/inner"), __WASI_ERRNO_INVAL);
+    /* A trailing slash says "directory": fine on directories, ENOTDIR on files. */
+    CHECK_ERRNO(__wasi_path_rename(DATA, "b/", DATA, "b2"), __WASI_ERRNO_NOTDIR);
+    CHECK_ERRNO(__wasi_path_rename(DATA, "b", DATA, "b2/"), __WASI_ERRNO_NOTDIR);
+    CHECK_OK(__wasi_path_rename(DATA, "d3/", DATA, "d4/"));
     /* Across directories and directory fds. */
     CHECK_OK(__wasi_path_rename(DATA, "b", DATA, "sub/b2"));
     __wasi_fd_t sub = BAD_FD;
@@ -383,6 +393,7 @@ static void t_unlink(void) {
     CHECK_ERRNO(__wasi_path_unlink_file(DATA, "f"), __WASI_ERRNO_NOENT);
     CHECK_ERRNO(__wasi_path_unlink_file(DATA, "sub"), __WASI_ERRNO_ISDIR);
     CHECK_ERRNO(__wasi_path_unlink_file(DATA, "g/"), __WASI_ERRNO_NOTDIR);
+    CHECK_ERRNO(__wasi_path_unlink_file(DATA, "sub/"), __WASI_ERRNO_ISDIR);
     /* Unlinking a symlink removes the link, never its target. */
     CHECK_OK(__wasi_path_unlink_file(DATA, "ln"));
     CHECK(stat_at(DATA, NOFOLLOW, "g").filetype == __WASI_FILETYPE_REGULAR_FILE);
