@@ -221,4 +221,8 @@
     (call $sock_accept (i32.const 1) (i32.const 0) (i32.const 65536)))
   (func (export "fd_pwrite_iovs_len_7fffffff") (result i32)
     (call $fd_pwrite (i32.const 1) (i32.const 0x200) (i32.const 0x7fffffff) (i64.const 0) (i32.const 0x100)))
+  (func (export "fd_write_iovs_len_0") (result i32)
+    (call $fd_write (i32.const 1) (i32.const 0x200) (i32.const 0) (i32.const 0x100)))
+  (func (export "poll_oneoff_in_and_out_overlap") (result i32)
+    (i32.store (i32.const 0x100) (i32.const 0)) (if (result i32) (call $poll_oneoff (i32.const 0x500) (i32.const 0x500) (i32.const 1) (i32.const 0x100)) (then (i32.const 999)) (else (select (i32.const 0) (i32.const 1000) (i32.and (i32.and (i64.eq (i64.load (i32.const 0x500)) (i64.const 1)) (i32.eq (i32.load (i32.const 0x100)) (i32.const 1))) (i32.eq (i32.load16_u (i32.const 0x508)) (i32.const 0)))))))
 )
