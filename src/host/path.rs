@@ -55,6 +55,7 @@ fn follow(flags: Lookupflags, path: &str) -> FollowSymlinks {
         FollowSymlinks::No
     }
 }
+
 fn io(e: std::io::Error) -> Errno {
     stat::errno(e)
 }

@@ -1291,3 +1291,66 @@ fn trailing_slashes_on_rename_and_link() {
     assert!(fx.root().join("file").exists());
     assert!(!fx.root().join("f2").exists() && !fx.root().join("x").exists());
 }
+
+#[test]
+fn sockets() {
+    use crate::abi::{Riflags, Roflags, Sdflags, Siflags};
+    let tmp = tempfile::tempdir().unwrap();
+    let listener = std::os::unix::net::UnixListener::bind(tmp.path().join("s")).unwrap();
+    let mut sys = UnixSystem::new(Limits::default());
+    let l = sys.push_fd(listener.into()).unwrap();
+    assert_eq!(
+        sys.fd_fdstat_get(l).unwrap().filetype,
+        Filetype::SocketStream
+    );
+    let mut client = std::os::unix::net::UnixStream::connect(tmp.path().join("s")).unwrap();
+    assert_eq!(sys.sock_accept(l, Fdflags::APPEND), Err(Errno::Inval));
+    let c = sys.sock_accept(l, Fdflags::empty()).unwrap();
+    let st = sys.fd_fdstat_get(c).unwrap();
+    assert_eq!(st.filetype, Filetype::SocketStream);
+    assert!(!st.rights_base.contains(Rights::SOCK_ACCEPT));
+    assert_eq!(sys.sock_accept(c, Fdflags::empty()), Err(Errno::Notcapable));
+    // NONBLOCK applies to the new connection; the listener's own mode decides whether
+    // accept waits. Make the listener nonblocking: nobody waiting is EAGAIN.
+    sys.fd_fdstat_set_flags(l, Fdflags::NONBLOCK).unwrap();
+    assert_eq!(sys.sock_accept(l, Fdflags::NONBLOCK), Err(Errno::Again));
+
+    std::io::Write::write_all(&mut client, b"ping").unwrap();
+    let mut buf = [0u8; 8];
+    let (n, fl) = sys
+        .sock_recv(c, &mut [IoSliceMut::new(&mut buf)], Riflags::RECV_PEEK)
+        .unwrap();
+    assert_eq!((&buf[..n], fl), (&b"ping"[..], Roflags::empty()));
+    let (n, _) = sys
+        .sock_recv(c, &mut [IoSliceMut::new(&mut buf)], Riflags::empty())
+        .unwrap();
+    assert_eq!(&buf[..n], b"ping");
+    assert_eq!(
+        sys.sock_send(c, &[IoSlice::new(b"pong")], Siflags::empty()),
+        Ok(4)
+    );
+    let mut got = [0u8; 4];
+    std::io::Read::read_exact(&mut client, &mut got).unwrap();
+    assert_eq!(&got, b"pong");
+    sys.sock_shutdown(c, Sdflags::WR).unwrap();
+    assert_eq!(sys.sock_shutdown(c, Sdflags::empty()), Err(Errno::Inval));
+    assert_eq!(std::io::Read::read(&mut client, &mut got).unwrap(), 0);
+    // Peer gone: EPIPE, not SIGPIPE.
+    drop(client);
+    let mut r = Ok(0);
+    for _ in 0..3 {
+        r = sys.sock_send(c, &[IoSlice::new(b"x")], Siflags::empty());
+    }
+    assert_eq!(r, Err(Errno::Pipe));
+    // Socket calls on a file.
+    let f = sys.push_fd(tempfile::tempfile().unwrap().into()).unwrap();
+    assert_eq!(
+        sys.sock_recv(f, &mut [IoSliceMut::new(&mut buf)], Riflags::empty()),
+        Err(Errno::Notsock)
+    );
+    assert_eq!(
+        sys.sock_send(f, &[IoSlice::new(b"x")], Siflags::empty()),
+        Err(Errno::Notsock)
+    );
+    assert_eq!(sys.sock_accept(f, Fdflags::empty()), Err(Errno::Notsock));
+}
