@@ -135,10 +135,10 @@ impl UnixSystem {
 
     pub(super) fn do_fd_fdstat_set_flags(&mut self, fd: Fd, flags: Fdflags) -> Result<()> {
         let f = self.fd(fd, Rights::FD_FDSTAT_SET_FLAGS)?;
-        // Linux's F_SETFL silently ignores the sync flags, so promising them would be a lie;
-        // wasmtime answers ENOTSUP as well.
+        // Linux's F_SETFL silently ignores the sync flags, so promising them would be a lie.
+        // wasmtime 48 answers EINVAL (wasmtime-wasi src/p1.rs, fd_fdstat_set_flags); so do we.
         if flags.intersects(Fdflags::DSYNC | Fdflags::SYNC | Fdflags::RSYNC) {
-            return Err(Errno::Notsup);
+            return Err(Errno::Inval);
         }
         let mut fl = rustix::fs::fcntl_getfl(f)?;
         fl.set(OFlags::APPEND, flags.contains(Fdflags::APPEND));

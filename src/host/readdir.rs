@@ -35,6 +35,9 @@ impl UnixSystem {
     ) -> Result<()> {
         let max_dirs = self.table.limits().max_open_dirs;
         let counter = self.streams.clone();
+        // EBADF, then ENOTCAPABLE without FD_READDIR, as for every fd call. A file's rights
+        // are trimmed to its type and never hold FD_READDIR, so listing a file is ENOTCAPABLE
+        // (POSIX would say ENOTDIR, wasmtime 48 says EBADF; the rights rule decides here).
         let e = self.table.get_mut(fd, Rights::FD_READDIR)?;
         let Handle::Dir { dir, stream } = &mut e.handle else {
             return Err(Errno::Notdir);

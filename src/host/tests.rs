@@ -649,7 +649,7 @@ fn append_and_fdflags() {
     let s = &mut fx.sys;
     s.fd_fdstat_set_flags(f, Fdflags::NONBLOCK).unwrap();
     assert_eq!(s.fd_fdstat_get(f).unwrap().flags, Fdflags::NONBLOCK);
-    assert_eq!(s.fd_fdstat_set_flags(f, Fdflags::SYNC), Err(Errno::Notsup));
+    assert_eq!(s.fd_fdstat_set_flags(f, Fdflags::SYNC), Err(Errno::Inval));
     let d = s
         .path_open(
             0,
@@ -935,6 +935,13 @@ fn readdir_cookies_resume() {
         .unwrap();
     assert_eq!(
         s.fd_readdir(f, 0, &mut |_, _| ReaddirControl::Continue),
+        Err(Errno::Notcapable)
+    );
+    // A directory without FD_READDIR.
+    s.fd_fdstat_set_rights(d, Rights::PATH_OPEN, Rights::empty())
+        .unwrap();
+    assert_eq!(
+        s.fd_readdir(d, 0, &mut |_, _| ReaddirControl::Continue),
         Err(Errno::Notcapable)
     );
 }
