@@ -138,6 +138,18 @@ const CREATE_FILE: &str = r#"(module
     (call $exit (call $open (i32.const 3) (i32.const 0) (i32.const 64) (i32.const 7)
       (i32.const 1) (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 0)))))"#;
 
+/// A guest that lists the preopens at fds 3 and 4 with `fd_readdir`, keeping both streams,
+/// and exits with the second call's errno (100 + errno if the first fails).
+const READDIR_TWO: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_readdir"
+    (func $readdir (param i32 i32 i32 i64 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (local $e i32)
+    (local.set $e (call $readdir (i32.const 3) (i32.const 1024) (i32.const 1024) (i64.const 0) (i32.const 0)))
+    (if (local.get $e) (then (call $exit (i32.add (i32.const 100) (local.get $e)))))
+    (call $exit (call $readdir (i32.const 4) (i32.const 1024) (i32.const 1024) (i64.const 0) (i32.const 0)))))"#;
+
 /// A guest that traps two calls deep.
 const TRAP: &str = r#"(module
   (memory (export "memory") 1)
@@ -463,6 +475,22 @@ fn max_open_files_bounds_the_guest() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn max_open_dirs_bounds_directory_listings() {
+    let dir = TempDir::new().unwrap();
+    let guest = write(dir.path(), "readdir.wat", READDIR_TWO);
+    let with_limit = |n: &str| {
+        run(wasirun()
+            .args(["--max-open-dirs", n, "--ro-dir"])
+            .arg(dir.path())
+            .arg("--ro-dir")
+            .arg(dir.path())
+            .arg(&guest))
+    };
+    assert_status(&with_limit("1"), 41); // ENFILE
+    assert_status(&with_limit("2"), 0);
 }
 
 #[test]
