@@ -1361,3 +1361,10 @@ fn sockets() {
     );
     assert_eq!(sys.sock_accept(f, Fdflags::empty()), Err(Errno::Notsock));
 }
+
+#[test]
+fn unix_system_is_send() {
+    // wasmtime stores need `Send` data; a non-Send field would break the linker shell.
+    fn assert_send<T: Send>() {}
+    assert_send::<UnixSystem>();
+}
