@@ -207,10 +207,15 @@ impl UnixSystem {
         } else {
             let creating = oflags.contains(Oflags::CREAT);
             let truncating = oflags.contains(Oflags::TRUNC);
-            // Creating or truncating needs a writable open at the OS level even when the guest
-            // asked for no write right (POSIX allows O_CREAT|O_RDONLY, std's API does not);
-            // the fd's rights still decide what the guest may do with it.
-            let write = rights.write || creating || truncating;
+            // Write access at the OS level only for FD_WRITE, as wasmtime 48 (p1.rs path_open):
+            // Go's O_RDONLY mask carries FD_FILESTAT_SET_SIZE, and opening for writing
+            // because of it would fail on read-only host files (EACCES/EROFS) and on
+            // directories (EISDIR). `OpenRights::write` counts those rights too, so it is
+            // not used here; the kernel still refuses ftruncate/fallocate on such an fd.
+            // Creating or truncating needs a writable open even without FD_WRITE (POSIX
+            // allows O_CREAT|O_RDONLY, std's API does not); the rights still decide what the
+            // guest may do with the fd.
+            let write = rights.base.contains(Rights::FD_WRITE) || creating || truncating;
             opts.read(rights.read || !write).write(write);
             if creating {
                 if oflags.contains(Oflags::EXCL) {

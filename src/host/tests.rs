@@ -540,7 +540,7 @@ fn open_semantics() {
         Err(Errno::Notdir)
     );
     // A directory without DIRECTORY (opendir in wasi-libc does this) is still a directory.
-    // Rights that imply write access (FD_ALLOCATE...) would open it for writing: EISDIR.
+    // Directory rights plus FD_READ: opened for reading, so a directory.
     let dir_rights = Rights::DIRECTORY | Rights::FD_READ;
     let d = s
         .path_open(
@@ -1367,4 +1367,57 @@ fn unix_system_is_send() {
     // wasmtime stores need `Send` data; a non-Send field would break the linker shell.
     fn assert_send<T: Send>() {}
     assert_send::<UnixSystem>();
+}
+
+#[test]
+fn only_fd_write_opens_for_writing() {
+    // Go's O_RDONLY mask: every file right but FD_DATASYNC, FD_WRITE, FD_ALLOCATE and
+    // PATH_FILESTAT_SET_SIZE, so FD_FILESTAT_SET_SIZE is still in it.
+    let go_rdonly = Rights::all()
+        - (Rights::FD_DATASYNC
+            | Rights::FD_WRITE
+            | Rights::FD_ALLOCATE
+            | Rights::PATH_FILESTAT_SET_SIZE);
+    let mut fx = Fixture::new(false);
+    let s = &mut fx.sys;
+    let f = s
+        .path_open(
+            0,
+            FOLLOW,
+            "file",
+            Oflags::empty(),
+            go_rdonly,
+            Rights::all(),
+            Fdflags::empty(),
+        )
+        .unwrap();
+    let fl = rustix::fs::fcntl_getfl(s.table.entry(f).unwrap().handle.as_fd()).unwrap();
+    assert_eq!(fl & rustix::fs::OFlags::RWMODE, rustix::fs::OFlags::RDONLY);
+    // The same mask on a directory opens it (no EISDIR, Go need not retry).
+    let d = s
+        .path_open(
+            0,
+            FOLLOW,
+            "sub",
+            Oflags::empty(),
+            go_rdonly,
+            Rights::all(),
+            Fdflags::empty(),
+        )
+        .unwrap();
+    assert_eq!(s.fd_fdstat_get(d).unwrap().filetype, Filetype::Directory);
+    // With FD_WRITE it is a writable open.
+    let w = s
+        .path_open(
+            0,
+            FOLLOW,
+            "file",
+            Oflags::empty(),
+            RW,
+            Rights::empty(),
+            Fdflags::empty(),
+        )
+        .unwrap();
+    let fl = rustix::fs::fcntl_getfl(s.table.entry(w).unwrap().handle.as_fd()).unwrap();
+    assert_eq!(fl & rustix::fs::OFlags::RWMODE, rustix::fs::OFlags::RDWR);
 }
