@@ -15,8 +15,8 @@ use std::io::{IoSlice, IoSliceMut};
 
 use crate::abi::{
     Advice, Clockid, Dircookie, Dirent, Errno, Event, Fd, Fdflags, Fdstat, Filestat, Fstflags,
-    Lookupflags, Oflags, Prestat, Riflags, Rights, Roflags, Sdflags, Siflags, Signal,
-    Subscription, Timestamp, Whence,
+    Lookupflags, Oflags, Prestat, Riflags, Rights, Roflags, Sdflags, Siflags, Signal, Subscription,
+    Timestamp, Whence,
 };
 
 /// Result of every system call.
@@ -92,8 +92,7 @@ pub trait System {
     fn fd_read(&mut self, fd: Fd, iovs: &mut [IoSliceMut<'_>]) -> Result<usize>;
     /// `fd_readdir`: feed entries starting at `cookie` to `sink` until it says stop or the
     /// directory ends. Cookies are stable across calls; `.` and `..` are included.
-    fn fd_readdir(&mut self, fd: Fd, cookie: Dircookie, sink: &mut ReaddirSink<'_>)
-    -> Result<()>;
+    fn fd_readdir(&mut self, fd: Fd, cookie: Dircookie, sink: &mut ReaddirSink<'_>) -> Result<()>;
     /// `fd_renumber`: `to` must be open; `from == to` is a no-op.
     fn fd_renumber(&mut self, from: Fd, to: Fd) -> Result<()>;
     fn fd_seek(&mut self, fd: Fd, offset: i64, whence: Whence) -> Result<u64>;

@@ -18,7 +18,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_open_files: 1024, max_open_dirs: 128 }
+        Limits {
+            max_open_files: 1024,
+            max_open_dirs: 128,
+        }
     }
 }
 
@@ -43,7 +46,11 @@ pub struct Entry<T> {
 impl<T> Entry<T> {
     /// Fails with `ENOTCAPABLE` unless the fd holds every right in `required`.
     pub fn check(&self, required: Rights) -> Result<()> {
-        if self.rights_base.contains(required) { Ok(()) } else { Err(Errno::Notcapable) }
+        if self.rights_base.contains(required) {
+            Ok(())
+        } else {
+            Err(Errno::Notcapable)
+        }
     }
 }
 
@@ -77,11 +84,14 @@ pub fn path_open_required(oflags: Oflags) -> Rights {
 /// and Rust's runtimes ask for generous masks and expect the host to trim them (as wasmtime
 /// does). The result is further trimmed to what makes sense for the file type once it is known
 /// (see [`trim_to_filetype`]).
-pub fn child_rights(parent_inheriting: Rights, base: Rights, inheriting: Rights) -> Result<OpenRights> {
+pub fn child_rights(
+    parent_inheriting: Rights,
+    base: Rights,
+    inheriting: Rights,
+) -> Result<OpenRights> {
     let wants_read = base.intersects(Rights::FD_READ | Rights::FD_READDIR);
-    let wants_write = base.intersects(
-        Rights::FD_WRITE | Rights::FD_ALLOCATE | Rights::FD_FILESTAT_SET_SIZE,
-    );
+    let wants_write =
+        base.intersects(Rights::FD_WRITE | Rights::FD_ALLOCATE | Rights::FD_FILESTAT_SET_SIZE);
     let granted = base & parent_inheriting;
     if base.contains(Rights::FD_READ) && !granted.contains(Rights::FD_READ) {
         return Err(Errno::Notcapable);
@@ -93,9 +103,9 @@ pub fn child_rights(parent_inheriting: Rights, base: Rights, inheriting: Rights)
         base: granted,
         inheriting: inheriting & parent_inheriting,
         read: wants_read,
-        write: wants_write && granted.intersects(
-            Rights::FD_WRITE | Rights::FD_ALLOCATE | Rights::FD_FILESTAT_SET_SIZE,
-        ),
+        write: wants_write
+            && granted
+                .intersects(Rights::FD_WRITE | Rights::FD_ALLOCATE | Rights::FD_FILESTAT_SET_SIZE),
     })
 }
 
@@ -121,7 +131,12 @@ pub struct FdTable<T> {
 
 impl<T> FdTable<T> {
     pub fn new(limits: Limits) -> Self {
-        FdTable { slots: Vec::new(), open: 0, first_free: 0, limits }
+        FdTable {
+            slots: Vec::new(),
+            open: 0,
+            first_free: 0,
+            limits,
+        }
     }
 
     pub fn limits(&self) -> Limits {
@@ -157,11 +172,17 @@ impl<T> FdTable<T> {
 
     /// Looks up an open fd. `EBADF` if it is not open.
     pub fn entry(&self, fd: Fd) -> Result<&Entry<T>> {
-        self.slots.get(fd as usize).and_then(Option::as_ref).ok_or(Errno::Badf)
+        self.slots
+            .get(fd as usize)
+            .and_then(Option::as_ref)
+            .ok_or(Errno::Badf)
     }
 
     pub fn entry_mut(&mut self, fd: Fd) -> Result<&mut Entry<T>> {
-        self.slots.get_mut(fd as usize).and_then(Option::as_mut).ok_or(Errno::Badf)
+        self.slots
+            .get_mut(fd as usize)
+            .and_then(Option::as_mut)
+            .ok_or(Errno::Badf)
     }
 
     /// Looks up an open fd holding `required` rights (`EBADF`, then `ENOTCAPABLE`).
@@ -207,7 +228,10 @@ impl<T> FdTable<T> {
 
     /// Iterates over open fds in numeric order.
     pub fn iter(&self) -> impl Iterator<Item = (Fd, &Entry<T>)> {
-        self.slots.iter().enumerate().filter_map(|(i, e)| Some((i as Fd, e.as_ref()?)))
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| Some((i as Fd, e.as_ref()?)))
     }
 
     /// Closes everything.
@@ -246,7 +270,10 @@ mod tests {
 
     #[test]
     fn limit_gives_enfile() {
-        let mut t = FdTable::new(Limits { max_open_files: 2, max_open_dirs: 1 });
+        let mut t = FdTable::new(Limits {
+            max_open_files: 2,
+            max_open_dirs: 1,
+        });
         t.insert(entry(0)).unwrap();
         t.insert(entry(1)).unwrap();
         assert_eq!(t.insert(entry(2)), Err(Errno::Nfile));
@@ -298,7 +325,10 @@ mod tests {
         assert!(!r.base.intersects(Rights::MUTATING));
         assert!(!r.inheriting.intersects(Rights::MUTATING));
         // Asking to write is refused.
-        assert_eq!(child_rights(ro_inh, Rights::FD_WRITE, Rights::empty()), Err(Errno::Notcapable));
+        assert_eq!(
+            child_rights(ro_inh, Rights::FD_WRITE, Rights::empty()),
+            Err(Errno::Notcapable)
+        );
         // Asking to read where the parent cannot hand down reading is refused.
         assert_eq!(
             child_rights(Rights::FD_WRITE, Rights::FD_READ, Rights::empty()),

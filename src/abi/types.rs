@@ -16,22 +16,22 @@ pub type Dircookie = u64;
 pub type Userdata = u64;
 
 macro_rules! wire_enum {
-    ($(#[$doc:meta])* $name:ident: $repr:ty { $($variant:ident = $value:expr, $label:literal;)* }) => {
+    ($(#[$doc:meta])* $name:ident: $repr:ty { $first:ident = $fvalue:expr, $flabel:literal; $($variant:ident = $value:expr, $label:literal;)* }) => {
         $(#[$doc])*
         #[repr($repr)]
-        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-        pub enum $name { $($variant = $value,)* }
+        #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
+        pub enum $name { #[default] $first = $fvalue, $($variant = $value,)* }
 
         impl $name {
             /// Decodes a wire value; unknown values are `EINVAL`.
             pub const fn from_raw(raw: $repr) -> Result<Self, Errno> {
-                match raw { $($value => Ok($name::$variant),)* _ => Err(Errno::Inval) }
+                match raw { $fvalue => Ok($name::$first), $($value => Ok($name::$variant),)* _ => Err(Errno::Inval) }
             }
             /// The wire value.
             pub const fn raw(self) -> $repr { self as $repr }
             /// The witx name in upper case (used by the tracer).
             pub const fn name(self) -> &'static str {
-                match self { $($name::$variant => $label,)* }
+                match self { $name::$first => $flabel, $($name::$variant => $label,)* }
             }
         }
     };
@@ -134,12 +134,6 @@ pub struct Filestat {
     pub ctim: Timestamp,
 }
 
-impl Default for Filetype {
-    fn default() -> Self {
-        Filetype::Unknown
-    }
-}
-
 impl Filestat {
     pub const SIZE: usize = 64;
     pub const ALIGN: usize = 8;
@@ -236,7 +230,10 @@ impl Iovec {
     pub const ALIGN: usize = 4;
 
     pub fn decode(b: &[u8; Self::SIZE]) -> Iovec {
-        Iovec { buf: get_u32(b, 0), buf_len: get_u32(b, 4) }
+        Iovec {
+            buf: get_u32(b, 0),
+            buf_len: get_u32(b, 4),
+        }
     }
 }
 
@@ -412,7 +409,13 @@ mod tests {
         let b = Prestat { dir_name_len: 9 }.encode();
         assert_eq!(b, [0, 0, 0, 0, 9, 0, 0, 0]);
 
-        let b = Dirent { d_next: 7, d_ino: 8, d_namlen: 3, d_type: Filetype::SymbolicLink }.encode();
+        let b = Dirent {
+            d_next: 7,
+            d_ino: 8,
+            d_namlen: 3,
+            d_type: Filetype::SymbolicLink,
+        }
+        .encode();
         assert_eq!(get_u64(&b, 0), 7);
         assert_eq!(get_u64(&b, 8), 8);
         assert_eq!(get_u32(&b, 16), 3);

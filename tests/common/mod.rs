@@ -48,7 +48,11 @@ impl Outcome {
 pub fn guest_path(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests");
     let wasm = dir.join(format!("{name}.wasm"));
-    if wasm.exists() { wasm } else { dir.join(format!("{name}.wat")) }
+    if wasm.exists() {
+        wasm
+    } else {
+        dir.join(format!("{name}.wat"))
+    }
 }
 
 fn engine() -> &'static Engine {
@@ -121,13 +125,15 @@ impl Guest {
 
     /// Read-write preopen of `host` named `guest` (fds 3, 4, … in call order).
     pub fn dir(mut self, host: impl AsRef<Path>, guest: &str) -> Guest {
-        self.dirs.push((host.as_ref().to_owned(), guest.to_owned(), false));
+        self.dirs
+            .push((host.as_ref().to_owned(), guest.to_owned(), false));
         self
     }
 
     /// Read-only preopen.
     pub fn ro_dir(mut self, host: impl AsRef<Path>, guest: &str) -> Guest {
-        self.dirs.push((host.as_ref().to_owned(), guest.to_owned(), true));
+        self.dirs
+            .push((host.as_ref().to_owned(), guest.to_owned(), true));
         self
     }
 
@@ -150,8 +156,10 @@ impl Guest {
         let mut stderr = tempfile::tempfile().unwrap();
 
         let mut sys = UnixSystem::new(self.limits);
-        sys.set_args(self.args.iter().map(|a| a.clone().into_bytes()).collect()).unwrap();
-        sys.set_env(self.env.iter().map(|a| a.clone().into_bytes()).collect()).unwrap();
+        sys.set_args(self.args.iter().map(|a| a.clone().into_bytes()).collect())
+            .unwrap();
+        sys.set_env(self.env.iter().map(|a| a.clone().into_bytes()).collect())
+            .unwrap();
         for f in [&stdin, &stdout, &stderr] {
             sys.push_fd(OwnedFd::from(f.try_clone().unwrap())).unwrap();
         }
@@ -183,7 +191,11 @@ impl Guest {
             f.read_to_string(&mut s).unwrap();
             s
         };
-        Outcome { stdout: read(&mut stdout), stderr: read(&mut stderr), exit }
+        Outcome {
+            stdout: read(&mut stdout),
+            stderr: read(&mut stderr),
+            exit,
+        }
     }
 }
 
@@ -191,7 +203,10 @@ impl Guest {
 /// symlinks), for proving that a guest changed nothing outside its preopen.
 pub fn snapshot(root: &Path) -> Vec<(PathBuf, String)> {
     fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String)>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap()).collect();
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .collect();
         entries.sort_by_key(|e| e.file_name());
         for e in entries {
             let p = e.path();
@@ -202,7 +217,12 @@ pub fn snapshot(root: &Path) -> Vec<(PathBuf, String)> {
             } else if md.is_dir() {
                 format!("dir {:?}", md.modified().ok())
             } else {
-                format!("file {} {:?} {:?}", md.len(), std::fs::read(&p).unwrap(), md.modified().ok())
+                format!(
+                    "file {} {:?} {:?}",
+                    md.len(),
+                    std::fs::read(&p).unwrap(),
+                    md.modified().ok()
+                )
             };
             out.push((rel, desc));
             if md.is_dir() {
