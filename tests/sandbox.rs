@@ -162,6 +162,7 @@ fn read_only_preopen_refuses_every_mutation() {
     fs::write(ro.join("f"), "ro-data").unwrap();
     fs::write(ro.join("full/x"), "x-data").unwrap();
     symlink("f", ro.join("l")).unwrap();
+    symlink("../rw/rwfile", ro.join("esc")).unwrap();
     let ro_before = snapshot(&ro);
 
     let out = Guest::new("sandbox_ro")

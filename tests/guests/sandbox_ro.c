@@ -3,7 +3,8 @@
  *
  * Run by tests/sandbox.rs with fd 3 = read-write `rw/` (file `rwfile` "rw-data") and fd 4 =
  * read-only `ro/` (file `f` "ro-data", empty dir `d`, dir `full/` with `x` "x-data",
- * symlink `l` -> f). The missing rights make every mutation ENOTCAPABLE. */
+ * symlink `l` -> f, symlink `esc` -> ../rw/rwfile). The missing rights make every mutation
+ * ENOTCAPABLE. */
 #include "check.h"
 
 #define RW 3
@@ -121,6 +122,18 @@ int main(void) {
     CHECK_OK(__wasi_fd_close(fd));
     CHECK_OK(__wasi_path_open(RO, FOLLOW, "d", __WASI_OFLAGS_DIRECTORY, R_DIR_READ, R_READ, 0, &fd));
     CHECK_OK(__wasi_fd_close(fd));
+
+    /* Escapes from the read-only preopen fail as from any other, even into the sibling
+     * writable preopen: `..` out of /ro is out, whatever lies there. */
+    CHECK_ERRNO(__wasi_path_open(RO, FOLLOW, "../rw/rwfile", 0, R_READ, 0, 0, &fd),
+                __WASI_ERRNO_PERM);
+    CHECK_ERRNO(__wasi_path_filestat_get(RO, FOLLOW, "../rw", &st), __WASI_ERRNO_PERM);
+    CHECK_ERRNO(__wasi_path_open(RO, FOLLOW, "esc", 0, R_READ, 0, 0, &fd), __WASI_ERRNO_PERM);
+    CHECK_ERRNO(__wasi_path_filestat_get(RO, FOLLOW, "full/../../rw/rwfile", &st),
+                __WASI_ERRNO_PERM);
+    /* A mutation that would also escape is refused for the missing right first. */
+    CHECK_ERRNO(__wasi_path_open(RO, FOLLOW, "../rw/new", __WASI_OFLAGS_CREAT, R_READ, 0, 0, &fd),
+                __WASI_ERRNO_NOTCAPABLE);
 
     /* Nothing crosses between preopens of different modes: a hard link from the read-only
      * tree into the writable one would make its file writable, and a rename would remove it
