@@ -44,12 +44,20 @@ fn dir_of(e: &Entry<Handle>) -> Result<&Dir> {
     }
 }
 
+/// Whether the path's form says its last component must be a directory: a trailing slash, or
+/// a final `.` ("a/." needs `a` to be a directory). cap-std normalises both away and would act
+/// on `a` itself (stat a file, unlink it), so the calls check this form themselves.
+fn names_dir(path: &str) -> bool {
+    let t = path.trim_end_matches('/');
+    t.len() != path.len() || t.ends_with("/.")
+}
+
 /// Whether to follow a final symlink. POSIX: a trailing slash makes even `lstat` resolve the
 /// last component as a directory, following a symlink there; cap-std would instead act on the
 /// link itself. Forcing `Yes` gives POSIX's answer and sends the lookup through cap-std's
 /// sandboxed resolution, so a slashed link pointing out is the usual escape error.
 fn follow(flags: Lookupflags, path: &str) -> FollowSymlinks {
-    if flags.contains(Lookupflags::SYMLINK_FOLLOW) || path.ends_with('/') {
+    if flags.contains(Lookupflags::SYMLINK_FOLLOW) || names_dir(path) {
         FollowSymlinks::Yes
     } else {
         FollowSymlinks::No
@@ -118,6 +126,9 @@ impl UnixSystem {
             FollowSymlinks::No => dir.symlink_metadata(p),
         }
         .map_err(io)?;
+        if names_dir(path) && !meta.is_dir() {
+            return Err(Errno::Notdir);
+        }
         Ok(stat::filestat_of_meta(&meta))
     }
 
@@ -133,6 +144,9 @@ impl UnixSystem {
         let dir = self.dir_handle(fd, Rights::PATH_FILESTAT_SET_TIMES)?;
         let p = guest_path(path)?;
         check_fstflags(fst_flags)?;
+        if names_dir(path) {
+            require_dir(dir, path)?;
+        }
         let a = time_spec(
             atim,
             fst_flags.contains(Fstflags::ATIM),
@@ -168,7 +182,7 @@ impl UnixSystem {
             return Err(Errno::Inval);
         }
         let old_dir = dir_of(old)?;
-        if old_path.ends_with('/') {
+        if names_dir(old_path) {
             // "x/" names a directory, and directories cannot be hard-linked (EPERM, as
             // Linux); a file there is ENOTDIR.
             require_dir(old_dir, old_path)?;
@@ -242,7 +256,7 @@ impl UnixSystem {
         let fd_owned = std::os::fd::OwnedFd::from(file);
         // The type comes from fstat of what was opened, never from the flags.
         let filetype = stat::filetype_of_fd(std::os::fd::AsFd::as_fd(&fd_owned))?;
-        if want_dir && filetype != Filetype::Directory {
+        if (want_dir || names_dir(path)) && filetype != Filetype::Directory {
             return Err(Errno::Notdir);
         }
         let (handle, inheriting) = if filetype == Filetype::Directory {
@@ -269,7 +283,14 @@ impl UnixSystem {
         let dir = self.dir_handle(fd, Rights::PATH_READLINK)?;
         // `read_link` (not `read_link_contents`) refuses absolute targets with the escape
         // error, as wasmtime 48 does: the guest cannot use them, and they name host paths.
-        let target = dir.read_link(guest_path(path)?).map_err(io)?;
+        let p = guest_path(path)?;
+        if names_dir(path) {
+            // "link/" or "link/." resolve the link to a directory, which is not a symlink
+            // (EINVAL, as readlinkat); a file there is ENOTDIR; escapes are refused.
+            require_dir(dir, path)?;
+            return Err(Errno::Inval);
+        }
+        let target = dir.read_link(p).map_err(io)?;
         let bytes = std::os::unix::ffi::OsStrExt::as_bytes(target.as_os_str());
         let n = bytes.len().min(buf.len());
         buf[..n].copy_from_slice(&bytes[..n]);
@@ -281,14 +302,14 @@ impl UnixSystem {
         guest_path(path)?;
         // rmdir(".") is EINVAL in POSIX; cap-std would otherwise try to remove the base dir.
         // A trailing slash is fine on a directory (cap-std refuses it, so strip it).
-        let (base, slash) = strip_trailing_slash(path);
+        let (base, _) = strip_trailing_slash(path);
+        if names_dir(path) {
+            // The slash (or final ".") makes the name resolve, following a symlink inside
+            // the sandbox only: an escaping link is the escape error, a file ENOTDIR.
+            require_dir(dir, path)?;
+        }
         if base == "." || base.ends_with("/.") {
             return Err(Errno::Inval);
-        }
-        if slash {
-            // The slash makes the name resolve (following a symlink, inside the sandbox
-            // only): an escaping link is the escape error, not ENOTDIR.
-            dir.metadata(Path::new(path)).map_err(io)?;
         }
         dir.remove_dir(Path::new(base)).map_err(io)
     }
@@ -304,13 +325,13 @@ impl UnixSystem {
         let new = self.dir(new_fd, Rights::PATH_RENAME_TARGET)?;
         let (op, np) = (guest_path(old_path)?, guest_path(new_path)?);
         let old_dir = dir_of(old)?;
-        if old_path.ends_with('/') || new_path.ends_with('/') {
+        if names_dir(old_path) || names_dir(new_path) {
             // A slash on either name says "directory" (POSIX rename): the source must be one,
             // else ENOTDIR. cap-std drops the slash and would move a file to "new/".
             // Resolution errors come first, as the kernel resolves both names before
             // comparing types: an escaping target is EPERM whatever the source is.
             let new_dir = dir_of(new)?;
-            if new_path.ends_with('/') {
+            if names_dir(new_path) {
                 match new_dir.metadata(np).map_err(io) {
                     Ok(_) | Err(Errno::Noent) => {}
                     Err(e) => return Err(e),
@@ -339,7 +360,7 @@ impl UnixSystem {
     pub(super) fn do_path_unlink_file(&mut self, fd: Fd, path: &str) -> Result<()> {
         let dir = self.dir_handle(fd, Rights::PATH_UNLINK_FILE)?;
         let p = guest_path(path)?;
-        if path.ends_with('/') {
+        if names_dir(path) {
             // "x/" must resolve to a directory (following a symlink, inside the sandbox only,
             // so an escaping link is the escape error): a file is ENOTDIR, a directory EISDIR
             // (unlink never removes one), as Linux answers.

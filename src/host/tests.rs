@@ -1421,3 +1421,50 @@ fn only_fd_write_opens_for_writing() {
     let fl = rustix::fs::fcntl_getfl(s.table.entry(w).unwrap().handle.as_fd()).unwrap();
     assert_eq!(fl & rustix::fs::OFlags::RWMODE, rustix::fs::OFlags::RDWR);
 }
+
+#[test]
+fn final_dot_needs_a_directory() {
+    let mut fx = Fixture::new(false);
+    let s = &mut fx.sys;
+    let e = Fdflags::empty();
+    for p in ["file/.", "file/./", "ok_link/."] {
+        assert_eq!(
+            s.path_filestat_get(0, NOFOLLOW, p).err(),
+            Some(Errno::Notdir),
+            "{p}"
+        );
+        assert_eq!(
+            s.path_filestat_get(0, FOLLOW, p).err(),
+            Some(Errno::Notdir),
+            "{p}"
+        );
+        let o = s.path_open(0, NOFOLLOW, p, Oflags::empty(), RD, Rights::empty(), e);
+        assert_eq!(o, Err(Errno::Notdir), "{p}");
+        assert_eq!(s.path_unlink_file(0, p), Err(Errno::Notdir), "{p}");
+        assert_eq!(s.path_remove_directory(0, p), Err(Errno::Notdir), "{p}");
+        assert_eq!(s.path_rename(0, p, 0, "moved"), Err(Errno::Notdir), "{p}");
+        assert_eq!(
+            s.path_link(0, NOFOLLOW, p, 0, "hard"),
+            Err(Errno::Notdir),
+            "{p}"
+        );
+        assert_eq!(
+            s.path_readlink(0, p, &mut [0; 8]),
+            Err(Errno::Notdir),
+            "{p}"
+        );
+        let t = s.path_filestat_set_times(0, NOFOLLOW, p, 0, 0, Fstflags::MTIM_NOW);
+        assert_eq!(t, Err(Errno::Notdir), "{p}");
+    }
+    assert_eq!(
+        s.path_filestat_get(0, NOFOLLOW, "sub/.").unwrap().filetype,
+        Filetype::Directory
+    );
+    assert_eq!(
+        s.path_filestat_get(0, NOFOLLOW, "dir_out/.").err(),
+        Some(Errno::Perm)
+    );
+    assert_eq!(s.path_unlink_file(0, "sub/."), Err(Errno::Isdir));
+    assert_eq!(s.path_remove_directory(0, "sub/."), Err(Errno::Inval));
+    assert!(fx.root().join("file").exists() && fx.root().join("ok_link").exists());
+}
