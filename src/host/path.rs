@@ -221,6 +221,15 @@ impl UnixSystem {
         } else {
             let creating = oflags.contains(Oflags::CREAT);
             let truncating = oflags.contains(Oflags::TRUNC);
+            if creating && names_dir(path) {
+                // O_CREAT on "x/" is EISDIR on Linux whatever x is. Report a resolution
+                // failure (escape, loop) first, so an escaping name answers like every other
+                // escape.
+                match dir.metadata(p).map_err(io) {
+                    Err(e) if !matches!(e, Errno::Noent | Errno::Notdir) => return Err(e),
+                    _ => return Err(Errno::Isdir),
+                }
+            }
             // Write access at the OS level only for FD_WRITE, as wasmtime 48 (p1.rs path_open):
             // Go's O_RDONLY mask carries FD_FILESTAT_SET_SIZE, and opening for writing
             // because of it would fail on read-only host files (EACCES/EROFS) and on

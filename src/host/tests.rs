@@ -1295,6 +1295,27 @@ fn trailing_slashes_on_rename_and_link() {
         ),
         Err(Errno::Isdir)
     );
+    let creat_excl = Oflags::CREAT | Oflags::EXCL;
+    let o = s.path_open(
+        0,
+        NOFOLLOW,
+        "rel_out/",
+        creat_excl,
+        RD,
+        Rights::empty(),
+        Fdflags::empty(),
+    );
+    assert_eq!(o, Err(Errno::Perm));
+    let o = s.path_open(
+        0,
+        NOFOLLOW,
+        "sub/",
+        Oflags::CREAT,
+        RD,
+        Rights::empty(),
+        Fdflags::empty(),
+    );
+    assert_eq!(o, Err(Errno::Isdir));
     assert!(fx.root().join("file").exists());
     assert!(!fx.root().join("f2").exists() && !fx.root().join("x").exists());
 }
