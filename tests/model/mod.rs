@@ -9,6 +9,9 @@
 //! where the link led). Nothing here touches the OS.
 #![allow(dead_code)] // each test binary uses a different subset
 
+pub mod sandbox;
+pub mod snapshot;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
