@@ -252,7 +252,7 @@ fn bad_fds() {
             ("fd_allocate_7fffffff", Badf),
             ("fd_filestat_get_minus_1", Badf),
             ("fd_readdir_minus_1", Badf),
-            ("fd_readdir_on_a_file", Notcapable),
+            ("fd_readdir_on_a_file", Notdir),
             // Renumbering onto a huge (closed) fd is EBADF, never a huge table.
             ("fd_renumber_to_7fffffff", Badf),
             ("fd_renumber_to_ffffffff", Badf),

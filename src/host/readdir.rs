@@ -35,10 +35,11 @@ impl UnixSystem {
     ) -> Result<()> {
         let max_dirs = self.table.limits().max_open_dirs;
         let counter = self.streams.clone();
-        // EBADF, then ENOTCAPABLE without FD_READDIR, as for every fd call. A file's rights
-        // are trimmed to its type and never hold FD_READDIR, so listing a file is ENOTCAPABLE
-        // (POSIX would say ENOTDIR, wasmtime 48 says EBADF; the rights rule decides here).
-        let e = self.table.get_mut(fd, Rights::FD_READDIR)?;
+        // EBADF, then ENOTDIR for an fd that is not a directory (POSIX getdents; the same
+        // order as the path calls, see `UnixSystem::dir`), then ENOTCAPABLE without
+        // FD_READDIR. wasmtime 48 answers EBADF for a file.
+        self.dir(fd, Rights::FD_READDIR)?;
+        let e = self.table.entry_mut(fd)?;
         let Handle::Dir { dir, stream } = &mut e.handle else {
             return Err(Errno::Notdir);
         };

@@ -935,7 +935,7 @@ fn readdir_cookies_resume() {
         .unwrap();
     assert_eq!(
         s.fd_readdir(f, 0, &mut |_, _| ReaddirControl::Continue),
-        Err(Errno::Notcapable)
+        Err(Errno::Notdir)
     );
     // A directory without FD_READDIR.
     s.fd_fdstat_set_rights(d, Rights::PATH_OPEN, Rights::empty())
