@@ -9,7 +9,6 @@
 //!
 //! `PROPTEST_CASES` raises the case count (default 256 per property).
 
-mod common;
 mod model;
 
 use capwasi::abi::Lookupflags;
@@ -125,7 +124,7 @@ proptest! {
         ops in prop::collection::vec(op(), 1..10),
     ) {
         let world = World::new(&entries);
-        let before = common::snapshot(&world.base);
+        let before = model::snapshot::snapshot(&world.base);
         let mut sys = UnixSystem::new(Limits::default());
         let fd = sys.preopen_dir(&world.root, "/", true).unwrap();
         for op in &ops {
@@ -133,13 +132,13 @@ proptest! {
             if let Err(msg) = check_op(&mut sys, fd, &tree, op) {
                 prop_assert!(false, "{}", msg);
             }
-            prop_assert_eq!(&common::snapshot(&world.base), &before, "tree changed after {:?}", op);
+            prop_assert_eq!(&model::snapshot::snapshot(&world.base), &before, "tree changed after {:?}", op);
         }
         for op in ops.iter().filter(|o| o.mutates()) {
             let tree = Tree::from_host(&world.root);
             let _ = check_op(&mut sys, fd, &tree, op);
         }
-        prop_assert_eq!(&common::snapshot(&world.base), &before);
+        prop_assert_eq!(&model::snapshot::snapshot(&world.base), &before);
     }
 
     /// Hard links and renames between a read-write and a read-only preopen fail both ways.
@@ -153,7 +152,7 @@ proptest! {
         let ro_root = world.base.join("ro");
         std::fs::create_dir(&ro_root).unwrap();
         std::fs::write(ro_root.join("a"), b"ro").unwrap();
-        let before = common::snapshot(&ro_root);
+        let before = model::snapshot::snapshot(&ro_root);
         let mut sys = UnixSystem::new(Limits::default());
         let rw = sys.preopen_dir(&world.root, "/rw", false).unwrap();
         let ro = sys.preopen_dir(&ro_root, "/ro", true).unwrap();
@@ -163,7 +162,7 @@ proptest! {
             prop_assert!(sys.path_rename(from, &a, to, &b).is_err());
             prop_assert!(sys.path_rename(from, "a", to, "new").is_err());
         }
-        prop_assert_eq!(&common::snapshot(&ro_root), &before);
+        prop_assert_eq!(&model::snapshot::snapshot(&ro_root), &before);
     }
 }
 
