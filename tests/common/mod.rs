@@ -201,4 +201,5 @@ impl Guest {
 
 #[path = "../model/snapshot.rs"]
 mod snapshot_impl;
+#[allow(unused_imports)] // not every test binary takes snapshots
 pub use snapshot_impl::snapshot;
