@@ -104,7 +104,6 @@ fn exhaustion_attempts_get_errnos_within_a_heap_bound() {
     assert_eq!(errno, Errno::Nametoolong.raw() as i32, "1 MiB path");
     assert_eq!(call("args_oob").0, Errno::Fault.raw() as i32);
     assert_eq!(call("alive").0, 0);
-    drop(call);
 
     // 64 fds in all: 3 stdio + 1 preopen + 60 opened files.
     let opened = instance
