@@ -74,8 +74,16 @@ fn entries(u: &mut Unstructured) -> Result<Vec<(String, Kind)>> {
 
 fn op(u: &mut Unstructured) -> Result<Op> {
     Ok(match u.int_in_range(0..=9)? {
-        0 => Op::Open { path: path(u)?, follow: u.arbitrary()?, oflags: u.int_in_range(0..=15)?, write: u.arbitrary()? },
-        1 => Op::Stat { path: path(u)?, follow: u.arbitrary()? },
+        0 => Op::Open {
+            path: path(u)?,
+            follow: u.arbitrary()?,
+            oflags: u.int_in_range(0..=15)?,
+            write: u.arbitrary()?,
+        },
+        1 => Op::Stat {
+            path: path(u)?,
+            follow: u.arbitrary()?,
+        },
         2 => Op::Mkdir(path(u)?),
         3 => Op::Unlink(path(u)?),
         4 => Op::Rmdir(path(u)?),
@@ -83,7 +91,10 @@ fn op(u: &mut Unstructured) -> Result<Op> {
         6 => Op::Link(path(u)?, path(u)?),
         7 => Op::Symlink(target(u)?, path(u)?),
         8 => Op::Readlink(path(u)?),
-        _ => Op::SetTimes { path: path(u)?, follow: u.arbitrary()? },
+        _ => Op::SetTimes {
+            path: path(u)?,
+            follow: u.arbitrary()?,
+        },
     })
 }
 
@@ -108,9 +119,17 @@ fn run(u: &mut Unstructured) -> Result<()> {
         if let Err(msg) = check_op(&mut sys, fd, &tree, op) {
             panic!("{msg}");
         }
-        assert_eq!(world.outside_snapshot(), outside, "outside changed after {op:?}");
+        assert_eq!(
+            world.outside_snapshot(),
+            outside,
+            "outside changed after {op:?}"
+        );
         if read_only {
-            assert_eq!(model::snapshot::snapshot(&world.root), whole, "read-only preopen changed after {op:?}");
+            assert_eq!(
+                model::snapshot::snapshot(&world.root),
+                whole,
+                "read-only preopen changed after {op:?}"
+            );
         }
     }
     Ok(())

@@ -47,8 +47,24 @@ const CALL_HEAP_BOUND: usize = 4 << 20;
 
 /// Guest strings placed in memory at fixed slots, so path calls see interesting paths.
 const SLOTS: &[&str] = &[
-    "a", "sub", "sub/f", "new", "l", "l/secret", "../outside/secret", "/etc/passwd", "sub/../..",
-    "..", ".", "", "sub/", "a/", "dangling", "loop", "abs", "x\0y",
+    "a",
+    "sub",
+    "sub/f",
+    "new",
+    "l",
+    "l/secret",
+    "../outside/secret",
+    "/etc/passwd",
+    "sub/../..",
+    "..",
+    ".",
+    "",
+    "sub/",
+    "a/",
+    "dangling",
+    "loop",
+    "abs",
+    "x\0y",
 ];
 const SLOT_BASE: usize = 0x1000;
 const SLOT_STRIDE: usize = 32;
@@ -60,7 +76,14 @@ fn arg(u: &mut Unstructured) -> Result<u64> {
         2 => SLOTS[u.choose_index(SLOTS.len())?].len() as u64,
         3 => u.int_in_range(0..=MEM as u64)?,
         4 => (MEM as u64).wrapping_sub(u.int_in_range(0..=64)?),
-        5 => *u.choose(&[0xffff_ffff, 0x7fff_ffff, 0x8000_0000, 1 << 28, u64::MAX, 1 << 63])?,
+        5 => *u.choose(&[
+            0xffff_ffff,
+            0x7fff_ffff,
+            0x8000_0000,
+            1 << 28,
+            u64::MAX,
+            1 << 63,
+        ])?,
         6 => u.int_in_range(0..=4096)? * 8,
         _ => u.arbitrary()?,
     })
@@ -86,9 +109,13 @@ fn run(u: &mut Unstructured) -> Result<()> {
     let outside = snapshot::snapshot(&base.join("outside"));
     let ro_before = snapshot::snapshot(&ro);
 
-    let limits = Limits { max_open_files: 16, max_open_dirs: 4 };
+    let limits = Limits {
+        max_open_files: 16,
+        max_open_dirs: 4,
+    };
     let mut sys = UnixSystem::new(limits);
-    sys.set_args(vec![b"guest".to_vec(), b"arg".to_vec()]).unwrap();
+    sys.set_args(vec![b"guest".to_vec(), b"arg".to_vec()])
+        .unwrap();
     sys.set_env(vec![b"K=V".to_vec()]).unwrap();
     sys.preopen_dir(&root, "/root", false).unwrap();
     sys.preopen_dir(&ro, "/ro", true).unwrap();
@@ -134,7 +161,11 @@ fn run(u: &mut Unstructured) -> Result<()> {
         PEAK.store(before, Ordering::Relaxed);
         let _: std::result::Result<(), Errno> = call(&mut sys, &mut mem, which, &a);
         let peak = PEAK.load(Ordering::Relaxed) - before;
-        assert!(peak <= CALL_HEAP_BOUND, "{} allocated {peak} bytes: {a:?}", NAMES[which]);
+        assert!(
+            peak <= CALL_HEAP_BOUND,
+            "{} allocated {peak} bytes: {a:?}",
+            NAMES[which]
+        );
     }
 
     // The table is consistent: within its limit, rights within what each type allows.
@@ -148,8 +179,16 @@ fn run(u: &mut Unstructured) -> Result<()> {
     assert!(open <= limits.max_open_files);
     drop(sys);
 
-    assert_eq!(snapshot::snapshot(&base.join("outside")), outside, "outside changed");
-    assert_eq!(snapshot::snapshot(&ro), ro_before, "read-only preopen changed");
+    assert_eq!(
+        snapshot::snapshot(&base.join("outside")),
+        outside,
+        "outside changed"
+    );
+    assert_eq!(
+        snapshot::snapshot(&ro),
+        ro_before,
+        "read-only preopen changed"
+    );
     Ok(())
 }
 

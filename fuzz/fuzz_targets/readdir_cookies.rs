@@ -25,8 +25,24 @@ fn readdir_index() -> usize {
 
 /// One fd_readdir call; returns the complete entries (name, d_next) and whether the buffer
 /// was filled (so more may follow).
-fn read_once(sys: &mut UnixSystem, mem: &mut [u8], fd: u32, cookie: u64, buf_len: usize) -> Option<(Vec<(Vec<u8>, u64)>, bool)> {
-    let args = [fd as u64, BUF as u64, buf_len as u64, cookie, BUFUSED as u64, 0, 0, 0, 0];
+fn read_once(
+    sys: &mut UnixSystem,
+    mem: &mut [u8],
+    fd: u32,
+    cookie: u64,
+    buf_len: usize,
+) -> Option<(Vec<(Vec<u8>, u64)>, bool)> {
+    let args = [
+        fd as u64,
+        BUF as u64,
+        buf_len as u64,
+        cookie,
+        BUFUSED as u64,
+        0,
+        0,
+        0,
+        0,
+    ];
     call(sys, mem, readdir_index(), &args).ok()?;
     let used = u32::from_le_bytes(mem[BUFUSED..BUFUSED + 4].try_into().unwrap()) as usize;
     assert!(used <= buf_len, "bufused {used} > buf_len {buf_len}");
@@ -52,7 +68,11 @@ fn run(u: &mut Unstructured) -> Result<()> {
     let mut ever: BTreeSet<Vec<u8>> = [b".".to_vec(), b"..".to_vec()].into();
     let mut next_id = 0u32;
     let mut create = |ever: &mut BTreeSet<Vec<u8>>, long: bool| {
-        let name = if long { format!("{next_id:0>200}") } else { format!("f{next_id}") };
+        let name = if long {
+            format!("{next_id:0>200}")
+        } else {
+            format!("f{next_id}")
+        };
         next_id += 1;
         std::fs::write(dir.join(&name), b"").unwrap();
         ever.insert(name.into_bytes());
@@ -74,7 +94,10 @@ fn run(u: &mut Unstructured) -> Result<()> {
                 changed = true;
             }
             1 => {
-                let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+                let names: Vec<_> = std::fs::read_dir(&dir)
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .collect();
                 if !names.is_empty() {
                     std::fs::remove_file(&names[u.choose_index(names.len())?]).unwrap();
                     changed = true;
@@ -86,10 +109,21 @@ fn run(u: &mut Unstructured) -> Result<()> {
                 let mut seen = BTreeSet::new();
                 let mut cookie = 0;
                 for _ in 0..10_000 {
-                    let Some((entries, full)) = read_once(&mut sys, &mut mem, fd, cookie, buf_len) else { break };
+                    let Some((entries, full)) = read_once(&mut sys, &mut mem, fd, cookie, buf_len)
+                    else {
+                        break;
+                    };
                     for (name, d_next) in &entries {
-                        assert!(ever.contains(name), "invented entry {:?}", String::from_utf8_lossy(name));
-                        assert!(seen.insert(name.clone()), "duplicate {:?}", String::from_utf8_lossy(name));
+                        assert!(
+                            ever.contains(name),
+                            "invented entry {:?}",
+                            String::from_utf8_lossy(name)
+                        );
+                        assert!(
+                            seen.insert(name.clone()),
+                            "duplicate {:?}",
+                            String::from_utf8_lossy(name)
+                        );
                         cookies.push(*d_next);
                         cookie = *d_next;
                     }
@@ -112,11 +146,19 @@ fn run(u: &mut Unstructured) -> Result<()> {
             }
             _ => {
                 // Resume from a cookie seen before (or any number).
-                let cookie = if u.ratio(3, 4)? { *u.choose(&cookies)? } else { u.arbitrary()? };
+                let cookie = if u.ratio(3, 4)? {
+                    *u.choose(&cookies)?
+                } else {
+                    u.arbitrary()?
+                };
                 let buf_len = u.int_in_range(0..=512)?;
                 if let Some((entries, _)) = read_once(&mut sys, &mut mem, fd, cookie, buf_len) {
                     for (name, _) in entries {
-                        assert!(ever.contains(&name), "invented entry {:?}", String::from_utf8_lossy(&name));
+                        assert!(
+                            ever.contains(&name),
+                            "invented entry {:?}",
+                            String::from_utf8_lossy(&name)
+                        );
                     }
                 }
             }

@@ -125,7 +125,12 @@ pub fn check_op(sys: &mut UnixSystem, fd: Fd, tree: &Tree, op: &Op) -> Result<()
     let paths: Vec<(&str, bool)> = match op {
         // O_CREAT|O_EXCL never follows the last component (POSIX): an existing symlink,
         // wherever it points, is EEXIST.
-        Op::Open { path, follow, oflags, .. } => {
+        Op::Open {
+            path,
+            follow,
+            oflags,
+            ..
+        } => {
             let excl = Oflags::from_bits_truncate(*oflags).contains(Oflags::CREAT | Oflags::EXCL);
             vec![(path, *follow && !excl)]
         }
@@ -284,4 +289,3 @@ pub fn start(sys: &mut UnixSystem, pre: Fd, world: &World, sub: bool) -> (Fd, Pa
         (pre, world.root.clone())
     }
 }
-
