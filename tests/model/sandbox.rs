@@ -135,7 +135,11 @@ pub fn check_op(sys: &mut UnixSystem, fd: Fd, tree: &Tree, op: &Op) -> Result<()
             vec![(path, *follow && !excl)]
         }
         Op::Stat { path, follow } | Op::SetTimes { path, follow } => vec![(path, *follow)],
-        Op::Mkdir(p) | Op::Unlink(p) | Op::Rmdir(p) | Op::Readlink(p) => vec![(p, false)],
+        // mkdir never follows its last component, trailing slash or not: on an existing
+        // symlink (wherever it points) Linux says EEXIST, which only tells that the name
+        // inside the preopen exists.
+        Op::Mkdir(p) => vec![(without_trailing_slashes(p), false)],
+        Op::Unlink(p) | Op::Rmdir(p) | Op::Readlink(p) => vec![(p, false)],
         Op::Rename(a, b) => vec![(a, false), (b, false)],
         Op::Link(a, b) => vec![(a, false), (b, false)],
         Op::Symlink(_, b) => vec![(b, false)],
@@ -265,6 +269,14 @@ pub fn check_op(sys: &mut UnixSystem, fd: Fd, tree: &Tree, op: &Op) -> Result<()
         }
     }
     Ok(())
+}
+
+/// `p` without trailing slashes (unless that leaves nothing, e.g. for "/").
+fn without_trailing_slashes(p: &str) -> &str {
+    match p.trim_end_matches('/') {
+        "" => p,
+        trimmed => trimmed,
+    }
 }
 
 /// Opens the start directory for a case: the preopen, or (when `sub` names a directory
