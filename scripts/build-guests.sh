@@ -1,16 +1,20 @@
 #!/bin/sh
-# Builds the C test guests and examples into committed .wasm files.
+# Builds the C and Rust test guests and examples into committed .wasm files.
 #
-#   scripts/build-guests.sh           rebuild tests/guests/*.c and examples/*.c in place
+#   scripts/build-guests.sh           rebuild tests/guests/*.{c,rs} and examples/*.c in place
 #   scripts/build-guests.sh --check   rebuild into a temp dir; fail, listing the files, if any
 #                                     committed .wasm is missing or differs from its source
 #
 # Every file gets the same flags so the output is a pure function of the source and the
-# toolchain (Debian clang + lld + wasi-libc); that is what makes --check meaningful in CI.
+# toolchain (Debian clang + lld + wasi-libc; Debian rustc + libstd-rust-dev-wasm32 for the
+# single-file Rust guests); that is what makes --check meaningful in CI.
 set -eu
 
 CC=${CC:-clang}
 CFLAGS="--target=wasm32-wasi -O2 -Wall -Werror"
+# Debian's rustc, not rustup's: it is the one with a wasm32-wasi standard library installed.
+RUSTC=${RUSTC:-/usr/bin/rustc}
+RUSTFLAGS_GUEST="--target wasm32-wasi -O -C debuginfo=0 --deny warnings"
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -33,13 +37,16 @@ fi
 
 bad=""
 count=0
-for src in tests/guests/*.c examples/*.c; do
+for src in tests/guests/*.c examples/*.c tests/guests/*.rs; do
     # An unmatched glob stays literal (e.g. no examples/ yet).
     [ -f "$src" ] || continue
-    wasm=${src%.c}.wasm
+    wasm=${src%.*}.wasm
     out=$out_root/$wasm
     mkdir -p "$(dirname "$out")"
-    $CC $CFLAGS "$src" -o "$out"
+    case "$src" in
+    *.c) $CC $CFLAGS "$src" -o "$out" ;;
+    *.rs) $RUSTC $RUSTFLAGS_GUEST "$src" -o "$out" ;;
+    esac
     count=$((count + 1))
     if [ "$check" = 1 ]; then
         if [ ! -f "$wasm" ]; then
