@@ -29,18 +29,6 @@ fn run(name: &str, dir: &Path) -> Outcome {
     Guest::new("fs_fd").dir(dir, "/data").arg(name).run()
 }
 
-/// The guest exited 0, printed checks, and none failed.
-#[track_caller]
-fn assert_checks(o: &Outcome) {
-    o.assert_ok();
-    assert!(!o.stdout.contains("FAIL"), "{}", o.stdout);
-    assert!(
-        o.stdout.lines().any(|l| l.starts_with("ok ")),
-        "no checks ran:\n{}",
-        o.stdout
-    );
-}
-
 fn read(dir: &TempDir, name: &str) -> Vec<u8> {
     fs::read(dir.path().join(name)).unwrap()
 }
@@ -48,14 +36,14 @@ fn read(dir: &TempDir, name: &str) -> Vec<u8> {
 #[test]
 fn advise() {
     let t = tree(&[("f", &[7; 100])], &[]);
-    assert_checks(&run("advise", t.path()));
+    run("advise", t.path()).assert_checks();
     assert_eq!(read(&t, "f"), vec![7; 100], "advice changed the data");
 }
 
 #[test]
 fn allocate_grows_file() {
     let t = tree(&[("f", b"abc")], &[]);
-    assert_checks(&run("allocate", t.path()));
+    run("allocate", t.path()).assert_checks();
     let data = read(&t, "f");
     assert_eq!(data.len(), 5100);
     assert_eq!(&data[..3], b"abc");
@@ -65,7 +53,7 @@ fn allocate_grows_file() {
 #[test]
 fn close_including_preopen() {
     let t = tree(&[("f", b"x")], &[]);
-    assert_checks(&run("close", t.path()));
+    run("close", t.path()).assert_checks();
     // The path_create_directory after closing the preopen must not have reached the host.
     assert!(!t.path().join("d").exists());
 }
@@ -73,27 +61,27 @@ fn close_including_preopen() {
 #[test]
 fn sync_and_datasync() {
     let t = tree(&[("f", b"")], &[]);
-    assert_checks(&run("sync", t.path()));
+    run("sync", t.path()).assert_checks();
     assert_eq!(read(&t, "f"), b"synced");
 }
 
 #[test]
 fn fdstat_get() {
     let t = tree(&[("f", b"x")], &["sub"]);
-    assert_checks(&run("fdstat", t.path()));
+    run("fdstat", t.path()).assert_checks();
 }
 
 #[test]
 fn fdstat_set_flags_append_and_nonblock() {
     let t = tree(&[("f", b"hello")], &[]);
-    assert_checks(&run("set_flags", t.path()));
+    run("set_flags", t.path()).assert_checks();
     assert_eq!(read(&t, "f"), b"Jello!");
 }
 
 #[test]
 fn fdstat_set_rights_only_shrinks() {
     let t = tree(&[("f", b"abc"), ("sub/g", b"g")], &["sub"]);
-    assert_checks(&run("set_rights", t.path()));
+    run("set_rights", t.path()).assert_checks();
     assert_eq!(
         read(&t, "f"),
         b"abc",
@@ -110,7 +98,7 @@ fn fdstat_set_rights_only_shrinks() {
 fn filestat_get_matches_host() {
     let t = tree(&[("f", b"hello")], &[]);
     let o = run("filestat", t.path());
-    assert_checks(&o);
+    o.assert_checks();
     let md = fs::metadata(t.path().join("f")).unwrap();
     let info = o
         .stdout
@@ -128,7 +116,7 @@ fn filestat_get_matches_host() {
 #[test]
 fn filestat_set_size_truncates_and_extends() {
     let t = tree(&[("f", b"0123456789")], &[]);
-    assert_checks(&run("set_size", t.path()));
+    run("set_size", t.path()).assert_checks();
     let mut want = b"0123".to_vec();
     want.resize(100, 0);
     assert_eq!(read(&t, "f"), want);
@@ -137,7 +125,7 @@ fn filestat_set_size_truncates_and_extends() {
 #[test]
 fn filestat_set_times() {
     let t = tree(&[("f", b"x")], &["sub"]);
-    assert_checks(&run("set_times", t.path()));
+    run("set_times", t.path()).assert_checks();
     let md = fs::metadata(t.path().join("f")).unwrap();
     assert_eq!(
         md.accessed().unwrap(),
@@ -157,7 +145,7 @@ fn filestat_set_times() {
 #[test]
 fn pread_pwrite_keep_position() {
     let t = tree(&[("f", b"0123456789")], &[]);
-    assert_checks(&run("pread_pwrite", t.path()));
+    run("pread_pwrite", t.path()).assert_checks();
     let mut want = b"01234567XYZ".to_vec();
     want.resize(20, 0);
     want.push(b'E');
@@ -175,13 +163,13 @@ fn prestat_names_are_guest_names() {
         .dir(dot.path(), ".")
         .arg("prestat")
         .run();
-    assert_checks(&o);
+    o.assert_checks();
 }
 
 #[test]
 fn read_write_vectored() {
     let t = tree(&[("f", b"old contents that get truncated")], &[]);
-    assert_checks(&run("read_write", t.path()));
+    run("read_write", t.path()).assert_checks();
     assert_eq!(read(&t, "f"), b"abcdef");
     let big = read(&t, "big");
     assert_eq!(big.len(), 65537);
@@ -216,7 +204,7 @@ fn renumber() {
 #[test]
 fn seek_and_tell() {
     let t = tree(&[("f", b"0123456789")], &[]);
-    assert_checks(&run("seek", t.path()));
+    run("seek", t.path()).assert_checks();
     assert_eq!(
         read(&t, "f"),
         b"0123456789",
@@ -227,13 +215,13 @@ fn seek_and_tell() {
 #[test]
 fn append_writes_at_end() {
     let t = tree(&[("f", b"abc")], &[]);
-    assert_checks(&run("append", t.path()));
+    run("append", t.path()).assert_checks();
     assert_eq!(read(&t, "f"), b"abcXYZ!P");
 }
 
 #[test]
 fn renumber_moves_a_preopen() {
     let t = tree(&[("f", b"x")], &[]);
-    assert_checks(&run("renumber_preopen", t.path()));
+    run("renumber_preopen", t.path()).assert_checks();
     assert!(t.path().join("made").is_dir());
 }

@@ -36,17 +36,6 @@ fn run(name: &str, dir: &Path) -> Outcome {
     Guest::new("fs_path").dir(dir, "/data").arg(name).run()
 }
 
-#[track_caller]
-fn assert_checks(o: &Outcome) {
-    o.assert_ok();
-    assert!(!o.stdout.contains("FAIL"), "{}", o.stdout);
-    assert!(
-        o.stdout.lines().any(|l| l.starts_with("ok ")),
-        "no checks ran:\n{}",
-        o.stdout
-    );
-}
-
 fn p(t: &TempDir, name: &str) -> PathBuf {
     t.path().join(name)
 }
@@ -62,7 +51,7 @@ fn exists(t: &TempDir, name: &str) -> bool {
 #[test]
 fn create_directory() {
     let t = tree(&[File("f", b"x")]);
-    assert_checks(&run("mkdir", t.path()));
+    run("mkdir", t.path()).assert_checks();
     for d in ["d", "d/e", "t", "d/inner"] {
         assert!(is_dir(&t, d), "{d} not created");
     }
@@ -79,14 +68,14 @@ fn filestat_follow_and_nofollow() {
         Link("dang", "nowhere"),
     ]);
     let before = snapshot(t.path());
-    assert_checks(&run("filestat", t.path()));
+    run("filestat", t.path()).assert_checks();
     assert_eq!(snapshot(t.path()), before, "stat changed the tree");
 }
 
 #[test]
 fn path_filestat_set_times() {
     let t = tree(&[File("f", b"x"), Dir("sub"), Link("ln", "f")]);
-    assert_checks(&run("set_times", t.path()));
+    run("set_times", t.path()).assert_checks();
     let f = fs::metadata(p(&t, "f")).unwrap();
     assert_eq!(
         f.accessed().unwrap(),
@@ -111,7 +100,7 @@ fn hard_links() {
         Dir("sub"),
         Link("ln", "f"),
     ]);
-    assert_checks(&run("link", t.path()));
+    run("link", t.path()).assert_checks();
     let ino = fs::metadata(p(&t, "f")).unwrap().ino();
     for name in ["h", "sub/h2", "h3"] {
         assert_eq!(fs::metadata(p(&t, name)).unwrap().ino(), ino, "{name}");
@@ -133,7 +122,7 @@ fn open_flags() {
         Dir("sub"),
         File("sub/g", b"g"),
     ]);
-    assert_checks(&run("open", t.path()));
+    run("open", t.path()).assert_checks();
     assert_eq!(fs::read(p(&t, "new")).unwrap(), b"n");
     assert_eq!(fs::read(p(&t, "new2")).unwrap(), b"");
     assert_eq!(fs::read(p(&t, "t")).unwrap(), b"");
@@ -154,7 +143,7 @@ fn open_through_symlinks() {
         File("sub/g", b"g"),
         Link("dirln", "sub"),
     ]);
-    assert_checks(&run("open_symlinks", t.path()));
+    run("open_symlinks", t.path()).assert_checks();
     // CREAT through the dangling link made its target, inside the preopen.
     assert_eq!(fs::read(p(&t, "created")).unwrap(), b"made");
     assert_eq!(fs::read_link(p(&t, "dang")).unwrap(), Path::new("created"));
@@ -171,7 +160,7 @@ fn open_rights_inheritance() {
         .ro_dir(ro.path(), "/ro")
         .arg("open_rights")
         .run();
-    assert_checks(&o);
+    o.assert_checks();
     assert_eq!(fs::read(p(&t, "f")).unwrap(), b"abc");
     assert_eq!(fs::read(p(&t, "sub/g")).unwrap(), b"g");
     assert!(!exists(&t, "sub/new"));
@@ -190,7 +179,7 @@ fn readlink() {
         Dir("sub"),
         Link("sub/up", "../f"),
     ]);
-    assert_checks(&run("readlink", t.path()));
+    run("readlink", t.path()).assert_checks();
 }
 
 #[test]
@@ -202,7 +191,7 @@ fn remove_directory() {
         File("f", b"x"),
         Link("dl", "full"),
     ]);
-    assert_checks(&run("rmdir", t.path()));
+    run("rmdir", t.path()).assert_checks();
     assert!(!exists(&t, "empty") && !exists(&t, "empty2"));
     assert!(is_dir(&t, "full") && !exists(&t, "full/inner"));
     assert!(exists(&t, "f"));
@@ -222,7 +211,7 @@ fn rename() {
         Dir("e"),
         Dir("sub"),
     ]);
-    assert_checks(&run("rename", t.path()));
+    run("rename", t.path()).assert_checks();
     assert_eq!(fs::read(p(&t, "c")).unwrap(), b"A");
     assert_eq!(fs::read(p(&t, "d4/x")).unwrap(), b"x");
     assert_eq!(fs::read(p(&t, "d2/y")).unwrap(), b"y");
@@ -235,7 +224,7 @@ fn rename() {
 #[test]
 fn symlinks() {
     let t = tree(&[File("f", b"x"), Dir("sub")]);
-    assert_checks(&run("symlink", t.path()));
+    run("symlink", t.path()).assert_checks();
     assert_eq!(fs::read_link(p(&t, "s")).unwrap(), Path::new("f"));
     assert_eq!(fs::read_link(p(&t, "dang")).unwrap(), Path::new("nowhere"));
     assert_eq!(fs::read_link(p(&t, "sub/up")).unwrap(), Path::new("../f"));
@@ -254,7 +243,7 @@ fn unlink_file() {
         Link("ln", "g"),
         Link("dang", "nowhere"),
     ]);
-    assert_checks(&run("unlink", t.path()));
+    run("unlink", t.path()).assert_checks();
     for gone in ["f", "g", "ln", "dang", "sub/h"] {
         assert!(!exists(&t, gone), "{gone} exists");
     }

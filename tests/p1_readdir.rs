@@ -15,17 +15,6 @@ fn run(name: &str, dir: &Path) -> Outcome {
     Guest::new("fs_readdir").dir(dir, "/data").arg(name).run()
 }
 
-#[track_caller]
-fn assert_checks(o: &Outcome) {
-    o.assert_ok();
-    assert!(!o.stdout.contains("FAIL"), "{}", o.stdout);
-    assert!(
-        o.stdout.lines().any(|l| l.starts_with("ok ")),
-        "no checks ran:\n{}",
-        o.stdout
-    );
-}
-
 /// WASI filetype numbers of what the host sees, not following symlinks.
 fn wasi_type(path: &Path) -> u8 {
     let ft = fs::symlink_metadata(path).unwrap().file_type();
@@ -66,7 +55,7 @@ fn tiny_buffers_lose_and_repeat_nothing() {
     let before = snapshot(t.path());
 
     let o = run("tiny", t.path());
-    assert_checks(&o);
+    o.assert_checks();
     let mut seen: Vec<String> = o
         .stdout
         .lines()
@@ -97,14 +86,14 @@ fn every_buffer_size_gives_the_same_listing() {
         "names collided"
     );
     let o = run("sweep", t.path());
-    assert_checks(&o);
+    o.assert_checks();
     assert!(o.stdout.contains("info entries=152\n"), "{}", o.stdout);
 }
 
 #[test]
 fn empty_directory_has_dot_and_dotdot() {
     let t: TempDir = tempfile::tempdir().unwrap();
-    assert_checks(&run("empty", t.path()));
+    run("empty", t.path()).assert_checks();
 }
 
 #[test]
@@ -112,5 +101,5 @@ fn readdir_errors() {
     let t = tempfile::tempdir().unwrap();
     fs::write(t.path().join("f"), b"x").unwrap();
     fs::create_dir(t.path().join("sub")).unwrap();
-    assert_checks(&run("errors", t.path()));
+    run("errors", t.path()).assert_checks();
 }

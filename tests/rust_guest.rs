@@ -27,7 +27,12 @@ fn rust_std_program_runs() {
         "absolute refused: Uncategorized",
         "cleaned true",
     ];
-    assert_eq!(out.stdout.lines().collect::<Vec<_>>(), want, "stderr: {}", out.stderr);
+    assert_eq!(
+        out.stdout.lines().collect::<Vec<_>>(),
+        want,
+        "stderr: {}",
+        out.stderr
+    );
     // The guest cleaned up after itself.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

@@ -42,6 +42,20 @@ impl Outcome {
         );
         self
     }
+
+    /// Panics unless the guest exited 0, printed at least one `ok` line of `check.h` and no
+    /// `FAIL` line.
+    #[track_caller]
+    pub fn assert_checks(&self) -> &Self {
+        self.assert_ok();
+        assert!(!self.stdout.contains("FAIL"), "{}", self.stdout);
+        assert!(
+            self.stdout.lines().any(|l| l.starts_with("ok ")),
+            "no checks ran:\n{}",
+            self.stdout
+        );
+        self
+    }
 }
 
 /// Path of a committed test guest: `tests/guests/NAME.wasm`, else `tests/guests/NAME.wat`.
