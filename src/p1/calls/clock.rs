@@ -46,7 +46,7 @@ const PLACEHOLDER: Subscription = Subscription {
 ///
 /// Zero subscriptions would block forever, which preview 1 cannot express usefully: `EINVAL`,
 /// as wasmtime answers. Both arrays are bounds-checked in full (sizes overflow-checked) before
-/// anything is decoded, so the `Vec` used past [`ON_STACK`] subscriptions is bounded by guest
+/// anything is decoded, so the `Vec` used past 8 subscriptions is bounded by guest
 /// memory. Subscriptions are decoded into host values before the host runs, so a guest whose
 /// `in` and `out` arrays overlap sees well-defined results.
 pub fn poll_oneoff<S: System + ?Sized>(
