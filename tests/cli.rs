@@ -591,3 +591,38 @@ fn compilation_cache_is_used_unless_disabled_and_optional() {
         stderr(&out)
     );
 }
+
+#[test]
+fn closed_host_stdio_reaches_the_guest_as_dev_null() {
+    // The guest reads stdin (EOF expected: 0 bytes) and writes to stderr, which the host
+    // started with closed; both calls must succeed, then it prints "ok" on stdout.
+    let dir = TempDir::new().unwrap();
+    let guest = write(
+        dir.path(),
+        "closed.wat",
+        &format!(
+            r#"(module
+  (import "{WASI}" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+  (import "{WASI}" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 64) "ok\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 128))
+    (i32.store (i32.const 4) (i32.const 16))
+    (if (call $read (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))
+    (if (i32.load (i32.const 8)) (then unreachable))
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 3))
+    (if (call $write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))
+    (if (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)) (then unreachable))))"#
+        ),
+    );
+    let out = run(Command::new("sh")
+        .arg("-c")
+        .arg(r#"exec "$0" "$1" <&- 2>&-"#)
+        .arg(env!("CARGO_BIN_EXE_wasirun"))
+        .arg(&guest)
+        .env("XDG_CACHE_HOME", cache_home()));
+    assert_status(&out, 0);
+    assert_eq!(stdout(&out), "ok\n");
+}

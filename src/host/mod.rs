@@ -21,6 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cap_std::fs::Dir;
+use rustix::fs::{Mode, OFlags};
 
 use crate::abi::{Errno, Fd, Filetype, Rights};
 use crate::system::Result;
@@ -188,8 +189,21 @@ impl UnixSystem {
             rustix::stdio::stdout(),
             rustix::stdio::stderr(),
         ];
-        for host in fds {
-            let dup = rustix::io::fcntl_dupfd_cloexec(host, 0)?;
+        for (i, host) in fds.into_iter().enumerate() {
+            let dup = match rustix::io::fcntl_dupfd_cloexec(host, 0) {
+                Ok(fd) => fd,
+                // A host started with a closed stdio fd (CI runners, daemons) gives the guest
+                // /dev/null there, as a shell would: reads see EOF, writes vanish.
+                Err(rustix::io::Errno::BADF) => {
+                    let mode = if i == 0 {
+                        OFlags::RDONLY
+                    } else {
+                        OFlags::WRONLY
+                    };
+                    rustix::fs::open("/dev/null", mode | OFlags::CLOEXEC, Mode::empty())?
+                }
+                Err(e) => return Err(e.into()),
+            };
             self.push_fd(dup)?;
         }
         Ok(())
