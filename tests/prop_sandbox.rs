@@ -71,6 +71,11 @@ fn tree_entries() -> impl Strategy<Value = Vec<(String, Kind)>> {
             2 => Just(Kind::Dir),
             2 => Just(Kind::File),
             3 => link_target().prop_map(Kind::Symlink),
+            1 => prop::collection::vec(
+                prop_oneof![Just("a"), Just("b"), Just("c"), Just("l")],
+                1..4,
+            )
+            .prop_map(|c| Kind::HardLink(c.join("/"))),
         ],
     )
         .prop_map(|(comps, kind)| (comps.join("/"), kind));

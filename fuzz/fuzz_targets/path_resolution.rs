@@ -55,9 +55,17 @@ fn entries(u: &mut Unstructured) -> Result<Vec<(String, Kind)>> {
         for _ in 0..depth {
             comps.push(*u.choose(&["a", "b", "c", "l"])?);
         }
-        let kind = match u.int_in_range(0..=2)? {
+        let kind = match u.int_in_range(0..=3)? {
             0 => Kind::Dir,
             1 => Kind::File,
+            2 => {
+                let depth = u.int_in_range(1..=3)?;
+                let mut to = Vec::new();
+                for _ in 0..depth {
+                    to.push(*u.choose(&["a", "b", "c", "l"])?);
+                }
+                Kind::HardLink(to.join("/"))
+            }
             _ => {
                 let t = target(u)?;
                 if t.is_empty() || t.contains('\0') {

@@ -16,6 +16,8 @@ pub enum Kind {
     Dir,
     File,
     Symlink(String),
+    /// A hard link to another entry of the tree (skipped unless that is a regular file).
+    HardLink(String),
 }
 
 #[derive(Clone, Debug)]
@@ -87,6 +89,12 @@ impl World {
             match kind {
                 Kind::Dir => std::fs::create_dir(&p).unwrap(),
                 Kind::File => std::fs::write(&p, b"inside").unwrap(),
+                Kind::HardLink(t) => {
+                    let t = root.join(t);
+                    if std::fs::symlink_metadata(&t).is_ok_and(|m| m.is_file()) {
+                        std::fs::hard_link(t, &p).unwrap();
+                    }
+                }
                 Kind::Symlink(t) => {
                     let t = t.replace("OUTSIDE", &outside.to_string_lossy());
                     std::os::unix::fs::symlink(t, &p).unwrap()
