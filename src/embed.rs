@@ -1,0 +1,516 @@
+//! Embedding capwasi in a Rust program: a builder for the guest's world and one-call runs.
+//!
+//! [`WasiBuilder`] plays the part of wasmtime-wasi's `WasiCtxBuilder`: it collects argv, the
+//! environment, stdio and preopened directories, then [`WasiBuilder::build`] opens them all and
+//! returns a [`UnixSystem`] ready for [`add_to_linker`] or [`Runner::run`], plus the
+//! [`Captures`] that hold what a guest writes to a [`Stdio::Capture`] stream.
+//!
+//! The sandbox is the same as `wasirun`'s: the guest sees the directories given to
+//! [`WasiBuilder::preopen_dir`] / [`WasiBuilder::preopen_dir_ro`] and nothing else, no
+//! environment unless given, and stdio that is `/dev/null` unless you say otherwise.
+//!
+//! The common case is one call:
+//!
+//! ```
+//! use capwasi::embed::{self, Stdio, WasiBuilder};
+//!
+//! // A guest that writes "hello\n" to stdout: iovec {ptr 8, len 6} at 0, the bytes at 8.
+//! let wat = r#"(module
+//!   (import "wasi_snapshot_preview1" "fd_write"
+//!     (func $write (param i32 i32 i32 i32) (result i32)))
+//!   (memory (export "memory") 1)
+//!   (data (i32.const 0) "\08\00\00\00\06\00\00\00hello\n")
+//!   (func (export "_start")
+//!     (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 16)))))"#;
+//!
+//! let result = embed::run(wat.as_bytes(), WasiBuilder::new().stdout(Stdio::Capture))?;
+//! assert_eq!(result.status(), 0);
+//! assert_eq!(result.stdout, b"hello\n");
+//! # Ok::<(), wasmtime::Error>(())
+//! ```
+//!
+//! With your own [`wasmtime::Linker`] and store data, [`add_to_linker`] registers the
+//! `wasi_snapshot_preview1` imports given a way to reach the system inside the store data:
+//!
+//! ```
+//! use capwasi::embed::{WasiBuilder, add_to_linker};
+//! use capwasi::host::UnixSystem;
+//! use wasmtime::{Engine, Linker, Module, Store};
+//!
+//! struct Host {
+//!     wasi: UnixSystem,
+//! }
+//!
+//! let engine = Engine::default();
+//! // A guest that exports its argc: args_sizes_get writes (argc, buf size) at 0 and 4.
+//! let module = Module::new(&engine, r#"(module
+//!   (import "wasi_snapshot_preview1" "args_sizes_get"
+//!     (func $sizes (param i32 i32) (result i32)))
+//!   (memory (export "memory") 1)
+//!   (func (export "argc") (result i32)
+//!     (drop (call $sizes (i32.const 0) (i32.const 4)))
+//!     (i32.load (i32.const 0))))"#)?;
+//! let mut linker = Linker::new(&engine);
+//! add_to_linker(&mut linker, |h: &mut Host| &mut h.wasi)?;
+//! let (wasi, _captures) = WasiBuilder::new().args(["prog", "a", "b"]).build()?;
+//! let mut store = Store::new(&engine, Host { wasi });
+//! let instance = linker.instantiate(&mut store, &module)?;
+//! let argc = instance.get_typed_func::<(), i32>(&mut store, "argc")?;
+//! assert_eq!(argc.call(&mut store, ())?, 3);
+//! # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+//! ```
+
+use std::ffi::OsStr;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use rustix::fs::{Mode, OFlags};
+use wasmtime::error::Context;
+use wasmtime::{Module, Result};
+
+use crate::host::UnixSystem;
+pub use crate::p1::add_to_linker;
+pub use crate::run::{EngineOptions, Outcome, Runner};
+pub use crate::table::Limits;
+
+/// Where one of the guest's standard streams (fd 0, 1 or 2) goes.
+#[derive(Debug, Default)]
+pub enum Stdio {
+    /// A duplicate of the host process's own stream (shared offset and `O_APPEND`, as for a
+    /// child process). A host whose stream is closed gives the guest `/dev/null` there.
+    Inherit,
+    /// `/dev/null`: reads see end of file, writes vanish. The default, so a guest sees nothing
+    /// of the host unless asked.
+    #[default]
+    Null,
+    /// An open file, used as is: its offset and access mode are the guest's.
+    File(File),
+    /// Any other open fd: a pipe end, a socket, a tty. Its type decides the guest's rights
+    /// (no seeking on a pipe, for instance).
+    Fd(OwnedFd),
+    /// An in-memory buffer the caller reads after the run through [`Captures`]. Only for
+    /// stdout and stderr; the guest sees a regular file. Nothing bounds it but memory, as with
+    /// any capture of a program's output.
+    Capture,
+}
+
+/// What a guest wrote to one [`Stdio::Capture`] stream.
+///
+/// It holds its own handle on the buffer, so it outlives the [`UnixSystem`] (and the run) that
+/// wrote into it; read it once the guest has finished.
+#[derive(Debug)]
+pub struct Captured {
+    file: File,
+}
+
+impl Captured {
+    /// An anonymous in-memory file: nothing on disk, gone when the last handle closes.
+    fn new(name: &str) -> io::Result<Captured> {
+        let fd = anonymous_file(name)?;
+        Ok(Captured {
+            file: File::from(fd),
+        })
+    }
+
+    /// Everything the guest wrote, from the start of the buffer (a guest that seeks back and
+    /// overwrites sees its overwrite here too, as with a file).
+    pub fn bytes(&self) -> io::Result<Vec<u8>> {
+        // `&File` reads and seeks; the offset is shared with the guest's duplicate, which is
+        // why the read starts with an explicit seek.
+        let mut file = &self.file;
+        file.seek(SeekFrom::Start(0))?;
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+}
+
+/// The capture buffers of a built system: `Some` for each stream set to [`Stdio::Capture`].
+#[derive(Debug, Default)]
+pub struct Captures {
+    /// The guest's stdout, if captured.
+    pub stdout: Option<Captured>,
+    /// The guest's stderr, if captured.
+    pub stderr: Option<Captured>,
+}
+
+/// A directory to preopen.
+#[derive(Debug)]
+struct PreopenSpec {
+    host: PathBuf,
+    guest: String,
+    read_only: bool,
+}
+
+/// Collects the guest's world: argv, environment, stdio, preopened directories, limits.
+///
+/// Nothing is opened until [`build`](WasiBuilder::build), which reports the first problem as
+/// an [`io::Error`] naming the path or item at fault.
+///
+/// ```
+/// use capwasi::embed::{Stdio, WasiBuilder};
+/// use capwasi::system::System;
+///
+/// let dir = std::env::temp_dir();
+/// let (mut sys, captures) = WasiBuilder::new()
+///     .args(["tool", "--verbose"])
+///     .env("LANG", "C")
+///     .preopen_dir_ro(&dir, "/tmp")
+///     .stdout(Stdio::Capture)
+///     .build()?;
+/// // stdin, stdout, stderr are fds 0 to 2; the preopen is fd 3.
+/// assert_eq!(sys.fd_prestat_dir_name(3)?, "/tmp");
+/// assert!(captures.stdout.is_some() && captures.stderr.is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct WasiBuilder {
+    args: Vec<Vec<u8>>,
+    env: Vec<(Vec<u8>, Vec<u8>)>,
+    inherit_env: bool,
+    preopens: Vec<PreopenSpec>,
+    stdin: Stdio,
+    stdout: Stdio,
+    stderr: Stdio,
+    limits: Limits,
+}
+
+impl WasiBuilder {
+    /// An empty world: no args, no environment, `/dev/null` stdio, no directories, default
+    /// [`Limits`].
+    pub fn new() -> WasiBuilder {
+        WasiBuilder::default()
+    }
+
+    /// Appends one argument. The first is the guest's `argv[0]`, its program name; nothing
+    /// is added for you.
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> WasiBuilder {
+        self.args.push(arg.as_ref().as_bytes().to_vec());
+        self
+    }
+
+    /// Appends several arguments (see [`arg`](WasiBuilder::arg)).
+    pub fn args<I>(mut self, args: I) -> WasiBuilder
+    where
+        I: IntoIterator,
+        I::Item: AsRef<OsStr>,
+    {
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().as_bytes().to_vec()));
+        self
+    }
+
+    /// Sets an environment variable; a later value of the same name replaces an earlier one,
+    /// and any explicit value wins over an inherited one, whatever the order of the calls.
+    pub fn env(mut self, name: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> WasiBuilder {
+        let name = name.as_ref().as_bytes().to_vec();
+        let value = value.as_ref().as_bytes().to_vec();
+        match self.env.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.env.push((name, value)),
+        }
+        self
+    }
+
+    /// Passes the host process's environment (as it is at [`build`](WasiBuilder::build)) to
+    /// the guest, under the variables set with [`env`](WasiBuilder::env).
+    pub fn inherit_env(mut self) -> WasiBuilder {
+        self.inherit_env = true;
+        self
+    }
+
+    /// Preopens host directory `host` read-write; the guest sees it as `guest`. Preopens get
+    /// fds 3, 4, … in the order of these calls.
+    pub fn preopen_dir(self, host: impl AsRef<Path>, guest: impl Into<String>) -> WasiBuilder {
+        self.preopen(host.as_ref(), guest.into(), false)
+    }
+
+    /// Preopens host directory `host` read-only: every right that could change its contents,
+    /// or those of anything opened through it, is withheld.
+    pub fn preopen_dir_ro(self, host: impl AsRef<Path>, guest: impl Into<String>) -> WasiBuilder {
+        self.preopen(host.as_ref(), guest.into(), true)
+    }
+
+    fn preopen(mut self, host: &Path, guest: String, read_only: bool) -> WasiBuilder {
+        self.preopens.push(PreopenSpec {
+            host: host.to_owned(),
+            guest,
+            read_only,
+        });
+        self
+    }
+
+    /// Sets the guest's stdin (fd 0). [`Stdio::Capture`] makes no sense here and fails
+    /// [`build`](WasiBuilder::build).
+    pub fn stdin(mut self, stdio: Stdio) -> WasiBuilder {
+        self.stdin = stdio;
+        self
+    }
+
+    /// Sets the guest's stdout (fd 1).
+    pub fn stdout(mut self, stdio: Stdio) -> WasiBuilder {
+        self.stdout = stdio;
+        self
+    }
+
+    /// Sets the guest's stderr (fd 2).
+    pub fn stderr(mut self, stdio: Stdio) -> WasiBuilder {
+        self.stderr = stdio;
+        self
+    }
+
+    /// Sets the fd limits. Stdio and preopens count against `max_open_files`.
+    pub fn limits(mut self, limits: Limits) -> WasiBuilder {
+        self.limits = limits;
+        self
+    }
+
+    /// Opens everything and returns the system plus the capture buffers.
+    ///
+    /// Fails with an [`io::Error`] whose message names what is at fault: the host path of a
+    /// preopen that cannot be opened or is not a directory, an argument or variable holding a
+    /// NUL byte, an empty variable name or one holding `=`, `Capture` on stdin, or more
+    /// stdio and preopens than `limits` allow.
+    pub fn build(self) -> io::Result<(UnixSystem, Captures)> {
+        let mut sys = UnixSystem::new(self.limits);
+        if let Some(bad) = self.args.iter().position(|a| a.contains(&0)) {
+            return Err(invalid(format!("argument {bad} contains a NUL byte")));
+        }
+        sys.set_args(self.args)
+            .map_err(|e| invalid(format!("arguments: {e}")))?;
+        sys.set_env(environment(self.env, self.inherit_env)?)
+            .map_err(|e| invalid(format!("environment: {e}")))?;
+
+        let mut captures = Captures::default();
+        let streams = [
+            ("stdin", 0, self.stdin),
+            ("stdout", 1, self.stdout),
+            ("stderr", 2, self.stderr),
+        ];
+        for (name, host_fd, stdio) in streams {
+            let fd = match stdio {
+                Stdio::Inherit => inherit(host_fd)?,
+                Stdio::Null => dev_null(host_fd == 0)?,
+                Stdio::File(file) => file.into(),
+                Stdio::Fd(fd) => fd,
+                Stdio::Capture if host_fd == 0 => {
+                    return Err(invalid("stdin cannot be Stdio::Capture".into()));
+                }
+                Stdio::Capture => {
+                    let captured = Captured::new(name)?;
+                    let fd = captured.file.as_fd().try_clone_to_owned()?;
+                    if host_fd == 1 {
+                        captures.stdout = Some(captured);
+                    } else {
+                        captures.stderr = Some(captured);
+                    }
+                    fd
+                }
+            };
+            sys.push_fd(fd)
+                .map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))?;
+        }
+
+        for p in &self.preopens {
+            // The host's own error already names the path ("preopen HOST: ...").
+            sys.preopen_dir(&p.host, &p.guest, p.read_only)?;
+        }
+        Ok((sys, captures))
+    }
+}
+
+/// The guest's `NAME=VALUE` strings: the host's (if asked for) with explicit values replacing
+/// inherited ones in place, then the explicit ones the host lacks.
+fn environment(explicit: Vec<(Vec<u8>, Vec<u8>)>, inherit: bool) -> io::Result<Vec<Vec<u8>>> {
+    for (name, value) in &explicit {
+        let shown = String::from_utf8_lossy(name);
+        if name.is_empty() {
+            return Err(invalid("environment variable with an empty name".into()));
+        }
+        if name.contains(&b'=') {
+            return Err(invalid(format!(
+                "environment variable {shown:?}: `=` in the name"
+            )));
+        }
+        if name.contains(&0) || value.contains(&0) {
+            return Err(invalid(format!("environment variable {shown:?}: NUL byte")));
+        }
+    }
+    let mut env: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    if inherit {
+        use std::os::unix::ffi::OsStringExt;
+        env.extend(
+            std::env::vars_os()
+                .map(|(k, v)| (k.into_vec(), v.into_vec()))
+                // The OS cannot hold a NUL, but say so rather than trust it.
+                .filter(|(k, v)| !k.contains(&0) && !v.contains(&0)),
+        );
+    }
+    for (name, value) in explicit {
+        match env.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => env.push((name, value)),
+        }
+    }
+    Ok(env
+        .into_iter()
+        .map(|(mut name, value)| {
+            name.push(b'=');
+            name.extend(value);
+            name
+        })
+        .collect())
+}
+
+fn invalid(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, msg)
+}
+
+/// `/dev/null`, read-only for stdin and write-only otherwise, as a shell's `<` and `>` give.
+fn dev_null(read: bool) -> io::Result<OwnedFd> {
+    let mode = if read { OFlags::RDONLY } else { OFlags::WRONLY };
+    Ok(rustix::fs::open(
+        "/dev/null",
+        mode | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?)
+}
+
+/// A close-on-exec duplicate of the host's stdio fd `n`, or `/dev/null` if the host's is
+/// closed (as [`UnixSystem::inherit_stdio`] does).
+fn inherit(n: i32) -> io::Result<OwnedFd> {
+    let host = match n {
+        0 => rustix::stdio::stdin(),
+        1 => rustix::stdio::stdout(),
+        _ => rustix::stdio::stderr(),
+    };
+    match rustix::io::fcntl_dupfd_cloexec(host, 0) {
+        Ok(fd) => Ok(fd),
+        Err(rustix::io::Errno::BADF) => dev_null(n == 0),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An unnamed read-write file for a capture: a memfd on Linux, elsewhere a temporary file
+/// unlinked as soon as it is created.
+fn anonymous_file(name: &str) -> io::Result<OwnedFd> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        let _ = name;
+        Ok(rustix::fs::memfd_create(
+            "capwasi-capture",
+            rustix::fs::MemfdFlags::CLOEXEC,
+        )?)
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static SERIAL: AtomicU64 = AtomicU64::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "capwasi-capture-{}-{}-{name}",
+            std::process::id(),
+            SERIAL.fetch_add(1, Ordering::Relaxed)
+        ));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        std::fs::remove_file(&path)?;
+        Ok(file.into())
+    }
+}
+
+/// How a one-call run ended and what it captured.
+#[derive(Debug)]
+pub struct RunResult {
+    /// How the guest ended: returned, exited with a code, or trapped.
+    pub outcome: Outcome,
+    /// What the guest wrote to stdout, if it was [`Stdio::Capture`]; empty otherwise.
+    pub stdout: Vec<u8>,
+    /// What the guest wrote to stderr, if it was [`Stdio::Capture`]; empty otherwise.
+    pub stderr: Vec<u8>,
+}
+
+impl RunResult {
+    /// The exit status the outcome maps to (see [`Outcome::exit_status`]): 0 for a return,
+    /// the `proc_exit` code, or 134 for a trap.
+    pub fn status(&self) -> i32 {
+        self.outcome.exit_status()
+    }
+}
+
+/// Compiles `wasm` (binary, or `.wat` text) on a fresh default [`Runner`] and runs it in the
+/// world `builder` describes. See the [module example](self).
+///
+/// `Err` is a host failure: the builder could not open something, the module does not compile
+/// or lacks an entry point. A guest that traps is an `Ok` with [`Outcome::Trapped`].
+pub fn run(wasm: &[u8], builder: WasiBuilder) -> Result<RunResult> {
+    let runner = Runner::new(&EngineOptions::default())?;
+    let module = runner.compile(Path::new("<module>"), wasm)?;
+    run_module(&runner, &module, builder)
+}
+
+/// Reads, compiles and runs the module at `path`; otherwise as [`run`].
+///
+/// ```
+/// use capwasi::embed::{self, Stdio, WasiBuilder};
+///
+/// // The bundled example guest lists /data.
+/// let builder = WasiBuilder::new()
+///     .args(["ls", "/data"])
+///     .preopen_dir_ro("examples/data", "/data")
+///     .stdout(Stdio::Capture);
+/// let result = embed::run_file("examples/ls.wasm", builder)?;
+/// assert_eq!(result.status(), 0);
+/// assert!(String::from_utf8_lossy(&result.stdout).contains("hello.txt"));
+/// # Ok::<(), wasmtime::Error>(())
+/// ```
+pub fn run_file(path: impl AsRef<Path>, builder: WasiBuilder) -> Result<RunResult> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let runner = Runner::new(&EngineOptions::default())?;
+    let module = runner.compile(path, &bytes)?;
+    run_module(&runner, &module, builder)
+}
+
+/// Runs an already compiled `module` on `runner`: the form to use when running a module many
+/// times, since compiling is the slow part.
+///
+/// ```
+/// use std::path::Path;
+/// use capwasi::embed::{self, EngineOptions, Runner, Stdio, WasiBuilder};
+///
+/// // A guest that exits with status 7.
+/// let wat = r#"(module
+///   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+///   (func (export "_start") (call $exit (i32.const 7))))"#;
+/// let runner = Runner::new(&EngineOptions::default())?;
+/// let module = runner.compile(Path::new("exit.wat"), wat.as_bytes())?;
+/// for _ in 0..2 {
+///     let result = embed::run_module(&runner, &module, WasiBuilder::new())?;
+///     assert_eq!(result.status(), 7);
+/// }
+/// # Ok::<(), wasmtime::Error>(())
+/// ```
+pub fn run_module(runner: &Runner, module: &Module, builder: WasiBuilder) -> Result<RunResult> {
+    let (sys, captures) = builder.build()?;
+    // `run` drops the system, closing the guest's ends of the captures, before it returns.
+    let outcome = runner.run(module, sys)?;
+    let read = |c: Option<Captured>, name: &str| -> Result<Vec<u8>> {
+        match c {
+            Some(c) => c
+                .bytes()
+                .with_context(|| format!("cannot read the captured {name}")),
+            None => Ok(Vec::new()),
+        }
+    };
+    Ok(RunResult {
+        outcome,
+        stdout: read(captures.stdout, "stdout")?,
+        stderr: read(captures.stderr, "stderr")?,
+    })
+}
