@@ -5,9 +5,11 @@
 //! implementation) and [`p1`] (the `wasi_snapshot_preview1` face for wasmtime).
 
 pub mod abi;
+pub mod fs_view;
 pub mod host;
 pub mod p1;
 #[cfg(feature = "engine")]
 pub mod run;
 pub mod system;
 pub mod table;
+pub mod trace;
