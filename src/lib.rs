@@ -5,6 +5,8 @@
 //! implementation) and [`p1`] (the `wasi_snapshot_preview1` face for wasmtime).
 
 pub mod abi;
+#[cfg(feature = "engine")]
+pub mod embed;
 pub mod fs_view;
 pub mod host;
 pub mod p1;
