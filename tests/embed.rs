@@ -357,3 +357,35 @@ fn writes_to_a_std_file_land_in_it() {
     assert_eq!(result.status(), 3);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "host: out\n");
 }
+
+/// The README's embedding snippet is a copy of a doc-tested example (`run_file`'s), so it
+/// cannot rot: each of its lines must appear, in order, as that doc comment.
+#[test]
+fn readme_snippet_is_a_doc_tested_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme
+        .split_once("## Embedding")
+        .expect("README has an Embedding section")
+        .1;
+    let snippet = section
+        .split_once("```rust\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .expect("a rust code block in the Embedding section")
+        .0;
+    let as_doc: Vec<String> = snippet
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                "///".to_owned()
+            } else {
+                format!("/// {l}")
+            }
+        })
+        .collect();
+    let source = std::fs::read_to_string(root.join("src/embed.rs")).unwrap();
+    assert!(
+        source.contains(&as_doc.join("\n")),
+        "README snippet is not a doc example in src/embed.rs:\n{snippet}"
+    );
+}
