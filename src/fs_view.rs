@@ -225,7 +225,8 @@ impl<'s, S: System> FsView<'s, S> {
     }
 
     /// Opens a file for reading (following symlinks, as `open` does). A directory opens too,
-    /// but reading it fails (`EISDIR` or `EBADF`, as for the guest).
+    /// but reading it fails with `ENOTCAPABLE` (a directory fd never has `FD_READ`), as for
+    /// the guest.
     pub fn open(&self, path: &str) -> io::Result<ViewFile<'_, 's, S>> {
         let fd = self.open_fd(
             path,
