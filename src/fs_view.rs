@@ -18,18 +18,29 @@
 //! Errors are [`std::io::Error`]s whose kind follows the errno (through the Linux error number
 //! where one exists) and whose WASI errno [`errno_of`] recovers.
 //!
-//! ```no_run
+//! ```
 //! use capwasi::fs_view::FsView;
 //! use capwasi::host::UnixSystem;
 //! use capwasi::table::Limits;
 //!
+//! let host = tempfile::tempdir()?;
+//! std::fs::create_dir(host.path().join("sub"))?;
+//! std::fs::write(host.path().join("sub/hello.txt"), "hi")?;
+//!
 //! let mut sys = UnixSystem::new(Limits::default());
-//! sys.preopen_dir("/srv/data".as_ref(), "/data", true)?;
+//! sys.preopen_dir(host.path(), "/data", true)?;
 //! let view = FsView::by_name(&mut sys, "/data")?;
+//! let mut listing = Vec::new();
 //! for entry in view.walk(".") {
 //!     let entry = entry?;
-//!     println!("{} {}", entry.path(), entry.metadata()?.len());
+//!     listing.push(format!("{} {}", entry.path(), entry.metadata()?.len()));
 //! }
+//! listing.sort();
+//! assert_eq!(listing[1], "sub/hello.txt 2");
+//! assert_eq!(view.read_to_string("sub/hello.txt")?, "hi");
+//! // Refused exactly as the guest would be.
+//! let err = view.read("../etc/passwd").unwrap_err();
+//! assert_eq!(capwasi::fs_view::errno_of(&err), Some(capwasi::abi::Errno::Perm));
 //! # Ok::<(), std::io::Error>(())
 //! ```
 

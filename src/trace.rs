@@ -33,6 +33,27 @@
 //! learns socket fds only from those two sources and forgets them on `fd_close` and
 //! `fd_renumber`; it never makes an extra call to find out.
 //!
+//! ```
+//! use capwasi::abi::{Fdflags, Lookupflags, Oflags, Rights};
+//! use capwasi::host::UnixSystem;
+//! use capwasi::system::System;
+//! use capwasi::table::Limits;
+//! use capwasi::trace::{Trace, TraceOptions};
+//!
+//! let host = tempfile::tempdir()?;
+//! let mut sys = UnixSystem::new(Limits::default());
+//! sys.preopen_dir(host.path(), "/data", false)?;
+//! let mut traced = Trace::new(sys, Vec::new(), TraceOptions::default());
+//! let r = traced.path_open(0, Lookupflags::empty(), "nope", Oflags::empty(),
+//!                          Rights::FD_READ, Rights::empty(), Fdflags::empty());
+//! assert!(r.is_err());
+//! let text = String::from_utf8(traced.sink().clone()).unwrap();
+//! let lines: Vec<&str> = text.lines().collect();
+//! assert!(lines[0].starts_with(r#"preopen fd=0 "/data" rights=FD_DATASYNC|"#));
+//! assert!(lines[1].starts_with(r#"path_open(fd=0, dirflags=, path="nope", oflags=, fs_rights_base=FD_READ, fs_rights_inheriting=, fdflags=) => ENOENT ("#));
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
 //! No locking: the sink is the caller's, and each line is one `write_all`. Write errors of the
 //! sink are ignored (tracing must not change what the guest sees).
 
