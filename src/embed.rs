@@ -71,6 +71,7 @@ use rustix::fs::{Mode, OFlags};
 use wasmtime::error::Context;
 use wasmtime::{Module, Result};
 
+use crate::abi::Rights;
 use crate::host::UnixSystem;
 pub use crate::p1::add_to_linker;
 pub use crate::run::{EngineOptions, Outcome, Runner};
@@ -92,8 +93,10 @@ pub enum Stdio {
     /// (no seeking on a pipe, for instance).
     Fd(OwnedFd),
     /// An in-memory buffer the caller reads after the run through [`Captures`]. Only for
-    /// stdout and stderr; the guest sees a regular file. Nothing bounds it but memory, as with
-    /// any capture of a program's output.
+    /// stdout and stderr. The guest sees a regular file it can only append to (no seek, tell,
+    /// resize or positional write rights), so the buffer holds exactly what it wrote, in
+    /// order. What it writes stays in memory until read; [`Captured::bytes`] refuses to read
+    /// more than [`WasiBuilder::capture_limit`].
     Capture,
 }
 
@@ -104,29 +107,56 @@ pub enum Stdio {
 #[derive(Debug)]
 pub struct Captured {
     file: File,
+    limit: u64,
 }
 
 impl Captured {
     /// An anonymous in-memory file: nothing on disk, gone when the last handle closes.
-    fn new(name: &str) -> io::Result<Captured> {
+    fn new(name: &str, limit: u64) -> io::Result<Captured> {
         let fd = anonymous_file(name)?;
         Ok(Captured {
             file: File::from(fd),
+            limit,
         })
     }
 
-    /// Everything the guest wrote, from the start of the buffer (a guest that seeks back and
-    /// overwrites sees its overwrite here too, as with a file).
+    /// How many bytes the guest has written so far.
+    pub fn len(&self) -> io::Result<u64> {
+        Ok(self.file.metadata()?.len())
+    }
+
+    /// Whether the guest has written nothing so far.
+    pub fn is_empty(&self) -> io::Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    /// Everything the guest wrote. Fails with [`io::ErrorKind::FileTooLarge`] rather than
+    /// allocate more than the builder's [`capture_limit`](WasiBuilder::capture_limit).
     pub fn bytes(&self) -> io::Result<Vec<u8>> {
-        // `&File` reads and seeks; the offset is shared with the guest's duplicate, which is
-        // why the read starts with an explicit seek.
+        let len = self.len()?;
+        if len > self.limit {
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!(
+                    "the guest wrote {len} bytes, more than the capture limit of {}",
+                    self.limit
+                ),
+            ));
+        }
+        // `&File` reads and seeks; the offset is shared with the guest's duplicate (at the
+        // end, where it appended), hence the explicit seek. `take` holds the limit even if
+        // the file grew since `len` (a guest still running on another thread).
         let mut file = &self.file;
         file.seek(SeekFrom::Start(0))?;
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)?;
+        let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        file.take(self.limit).read_to_end(&mut bytes)?;
         Ok(bytes)
     }
 }
+
+/// Default [`WasiBuilder::capture_limit`]: far more than any report a program prints, far less
+/// than a host's memory.
+pub const DEFAULT_CAPTURE_LIMIT: u64 = 256 << 20;
 
 /// The capture buffers of a built system: `Some` for each stream set to [`Stdio::Capture`].
 #[derive(Debug, Default)]
@@ -176,6 +206,7 @@ pub struct WasiBuilder {
     stdout: Stdio,
     stderr: Stdio,
     limits: Limits,
+    capture_limit: Option<u64>,
 }
 
 impl WasiBuilder {
@@ -268,6 +299,13 @@ impl WasiBuilder {
         self
     }
 
+    /// Sets the most bytes [`Captured::bytes`] will read of one captured stream (default
+    /// [`DEFAULT_CAPTURE_LIMIT`]).
+    pub fn capture_limit(mut self, bytes: u64) -> WasiBuilder {
+        self.capture_limit = Some(bytes);
+        self
+    }
+
     /// Opens everything and returns the system plus the capture buffers.
     ///
     /// Fails with an [`io::Error`] whose message names what is at fault: the host path of a
@@ -285,6 +323,7 @@ impl WasiBuilder {
             .map_err(|e| invalid(format!("environment: {e}")))?;
 
         let mut captures = Captures::default();
+        let mut capture_fds = Vec::new();
         let streams = [
             ("stdin", 0, self.stdin),
             ("stdout", 1, self.stdout),
@@ -300,18 +339,34 @@ impl WasiBuilder {
                     return Err(invalid("stdin cannot be Stdio::Capture".into()));
                 }
                 Stdio::Capture => {
-                    let captured = Captured::new(name)?;
+                    let limit = self.capture_limit.unwrap_or(DEFAULT_CAPTURE_LIMIT);
+                    let captured = Captured::new(name, limit)?;
                     let fd = captured.file.as_fd().try_clone_to_owned()?;
                     if host_fd == 1 {
                         captures.stdout = Some(captured);
                     } else {
                         captures.stderr = Some(captured);
                     }
+                    capture_fds.push(host_fd);
                     fd
                 }
             };
-            sys.push_fd(fd)
+            let fd = sys
+                .push_fd(fd)
                 .map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))?;
+            debug_assert_eq!(fd, host_fd, "stdio fds are 0 to 2 on a fresh system");
+        }
+        for fd in capture_fds {
+            // Append only: without these the guest could overwrite what it wrote, or resize
+            // the file to a huge sparse size that reading back would try to allocate.
+            let entry = sys.table.entry_mut(fd).map_err(io::Error::other)?;
+            entry.rights_base.remove(
+                Rights::FD_SEEK
+                    | Rights::FD_TELL
+                    | Rights::FD_FILESTAT_SET_SIZE
+                    | Rights::FD_ALLOCATE
+                    | Rights::FD_READ,
+            );
         }
 
         for p in &self.preopens {
@@ -381,7 +436,7 @@ fn dev_null(read: bool) -> io::Result<OwnedFd> {
 
 /// A close-on-exec duplicate of the host's stdio fd `n`, or `/dev/null` if the host's is
 /// closed (as [`UnixSystem::inherit_stdio`] does).
-fn inherit(n: i32) -> io::Result<OwnedFd> {
+fn inherit(n: u32) -> io::Result<OwnedFd> {
     let host = match n {
         0 => rustix::stdio::stdin(),
         1 => rustix::stdio::stdout(),

@@ -389,3 +389,52 @@ fn readme_snippet_is_a_doc_tested_example() {
         "README snippet is not a doc example in src/embed.rs:\n{snippet}"
     );
 }
+
+/// A captured stream is append-only for the guest: it can neither rewrite nor resize what it
+/// wrote (a sparse resize would make reading it back allocate the claimed size).
+#[test]
+fn captured_streams_are_append_only() {
+    let (mut sys, captures) = WasiBuilder::new().stdout(Stdio::Capture).build().unwrap();
+    sys.fd_write(1, &[IoSlice::new(b"first")]).unwrap();
+    assert_eq!(
+        sys.fd_seek(1, 0, capwasi::abi::Whence::Set),
+        Err(Errno::Notcapable)
+    );
+    assert_eq!(sys.fd_filestat_set_size(1, 1 << 40), Err(Errno::Notcapable));
+    assert_eq!(
+        sys.fd_pwrite(1, &[IoSlice::new(b"X")], 0),
+        Err(Errno::Notcapable)
+    );
+    sys.fd_write(1, &[IoSlice::new(b" second")]).unwrap();
+    drop(sys);
+    assert_eq!(captures.stdout.unwrap().bytes().unwrap(), b"first second");
+}
+
+#[test]
+fn capture_limit_refuses_to_read_more() {
+    let builder = WasiBuilder::new().stdout(Stdio::Capture).capture_limit(3);
+    let err = embed::run_module(
+        runner(),
+        &runner()
+            .compile(Path::new("t.wat"), OUT_ERR_EXIT.as_bytes())
+            .unwrap(),
+        builder,
+    )
+    .unwrap_err();
+    assert!(format!("{err:#}").contains("capture limit of 3"), "{err:#}");
+
+    let (mut sys, captures) = WasiBuilder::new()
+        .stdout(Stdio::Capture)
+        .capture_limit(4)
+        .build()
+        .unwrap();
+    sys.fd_write(1, &[IoSlice::new(b"four")]).unwrap();
+    let captured = captures.stdout.unwrap();
+    assert_eq!(captured.len().unwrap(), 4);
+    assert_eq!(captured.bytes().unwrap(), b"four");
+    sys.fd_write(1, &[IoSlice::new(b"!")]).unwrap();
+    assert_eq!(
+        captured.bytes().unwrap_err().kind(),
+        std::io::ErrorKind::FileTooLarge
+    );
+}
