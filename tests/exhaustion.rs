@@ -7,9 +7,7 @@
 //! more than the guest's 2 MiB memory, the most any guest-sized allocation may be), and all of
 //! the attempts together leave nothing behind but the fd table's slots.
 
-use std::alloc::{GlobalAlloc, Layout, System as Heap};
 use std::os::fd::OwnedFd;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use capwasi::abi::Errno;
 use capwasi::host::UnixSystem;
@@ -17,21 +15,9 @@ use capwasi::p1::add_to_linker;
 use capwasi::table::Limits;
 use wasmtime::{Engine, Linker, Module, Store};
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
-        unsafe { Heap.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { Heap.dealloc(ptr, layout) }
-    }
-}
+#[path = "model/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::Counting;
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
@@ -73,12 +59,11 @@ fn exhaustion_attempts_get_errnos_within_a_heap_bound() {
         let f = instance
             .get_typed_func::<(), i32>(&mut store, name)
             .unwrap();
-        let before = LIVE.load(Ordering::Relaxed);
-        PEAK.store(before, Ordering::Relaxed);
+        let before = counting_alloc::reset_peak();
         let errno = f
             .call(&mut store, ())
             .unwrap_or_else(|e| panic!("{name} trapped: {e:?}"));
-        let grew = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+        let grew = counting_alloc::peak().saturating_sub(before);
         assert!(
             grew <= CALL_HEAP_BOUND,
             "{name} grew the host heap by {grew} bytes"
@@ -86,7 +71,7 @@ fn exhaustion_attempts_get_errnos_within_a_heap_bound() {
         (errno, grew)
     };
 
-    let live_at_start = LIVE.load(Ordering::Relaxed);
+    let live_at_start = counting_alloc::live();
     let (errno, _) = call("open_loop");
     assert_eq!(
         errno,
@@ -114,7 +99,7 @@ fn exhaustion_attempts_get_errnos_within_a_heap_bound() {
 
     // What the attempts left on the heap: fd table entries for the 60 files, a directory
     // stream buffer — kilobytes, not a function of the guest's numbers.
-    let left = LIVE.load(Ordering::Relaxed).saturating_sub(live_at_start);
+    let left = counting_alloc::live().saturating_sub(live_at_start);
     assert!(
         left < 1 << 20,
         "attempts left {left} bytes on the host heap"

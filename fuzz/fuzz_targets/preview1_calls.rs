@@ -9,9 +9,6 @@
 #[path = "../../tests/model/snapshot.rs"]
 mod snapshot;
 
-use std::alloc::{GlobalAlloc, Layout, System as Heap};
-use std::sync::atomic::{AtomicUsize, Ordering};
-
 use arbitrary::{Result, Unstructured};
 use capwasi::abi::{Errno, Rights};
 use capwasi::host::UnixSystem;
@@ -20,22 +17,9 @@ use capwasi::system::System;
 use capwasi::table::Limits;
 use libfuzzer_sys::fuzz_target;
 
-/// Counts live heap bytes and the peak since the last reset.
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-        PEAK.fetch_max(live, Ordering::Relaxed);
-        unsafe { Heap.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { Heap.dealloc(ptr, layout) }
-    }
-}
+#[path = "../../tests/model/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::Counting;
 
 #[global_allocator]
 static ALLOC: Counting = Counting;
@@ -157,10 +141,9 @@ fn run(u: &mut Unstructured) -> Result<()> {
             "fd_allocate" if a[2] > 1 << 20 => continue,
             _ => {}
         }
-        let before = LIVE.load(Ordering::Relaxed);
-        PEAK.store(before, Ordering::Relaxed);
+        let before = counting_alloc::reset_peak();
         let _: std::result::Result<(), Errno> = call(&mut sys, &mut mem, which, &a);
-        let peak = PEAK.load(Ordering::Relaxed) - before;
+        let peak = counting_alloc::peak() - before;
         assert!(
             peak <= CALL_HEAP_BOUND,
             "{} allocated {peak} bytes: {a:?}",
