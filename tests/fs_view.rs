@@ -478,3 +478,33 @@ fn view_walk_agrees_with_a_guest_listing() {
     ours.sort();
     assert_eq!(ours, guest);
 }
+
+#[test]
+fn walk_reports_an_unlistable_directory_and_goes_on() {
+    // Each directory being walked holds a directory stream; with room for two, the third
+    // level cannot be listed. The walk yields that error and carries on with the siblings.
+    let tmp = tempfile::tempdir().unwrap();
+    fs::create_dir_all(tmp.path().join("a/b/c")).unwrap();
+    fs::write(tmp.path().join("a/b/c/deep"), "").unwrap();
+    fs::write(tmp.path().join("a/b/f"), "").unwrap();
+    fs::write(tmp.path().join("z"), "").unwrap();
+    let mut sys = UnixSystem::new(Limits {
+        max_open_files: 64,
+        max_open_dirs: 2,
+    });
+    sys.preopen_dir(tmp.path(), "/data", true).unwrap();
+    let view = FsView::new(&mut sys, 0).unwrap();
+    let mut ok = Vec::new();
+    let mut errs = Vec::new();
+    for e in view.walk(".") {
+        match e {
+            Ok(e) => ok.push(e.path().to_owned()),
+            Err(e) => errs.push(errno_of(&e)),
+        }
+    }
+    ok.sort();
+    assert_eq!(ok, ["a", "a/b", "z"]);
+    assert_eq!(errs, [Some(Errno::Nfile)]);
+    // The streams were given back: the whole tree lists once the walk is over.
+    assert_eq!(view.read_dir("a").unwrap().count(), 1);
+}
