@@ -1,6 +1,6 @@
 //! The Unix host: cap-std for paths, rustix for everything else.
 //!
-//! [`UnixSystem`] implements [`System`] over an [`FdTable`] of [`Handle`]s. Every path
+//! [`UnixSystem`] implements [`System`](crate::system::System) over an [`FdTable`] of handles. Every path
 //! operation goes through the cap-std `Dir` of the fd it names (DESIGN.md §2.1), so the kernel
 //! never resolves a guest path against the host's root or follows a symlink out of a preopen.
 
