@@ -9,61 +9,15 @@ mod common;
 use std::fs;
 use std::io::{ErrorKind, Read, Seek, SeekFrom};
 use std::os::unix::fs::symlink;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use capwasi::abi::{Errno, Fdflags, Lookupflags, Oflags, Rights};
 use capwasi::fs_view::{FsView, Metadata, errno_of};
 use capwasi::host::UnixSystem;
 use capwasi::system::System;
 use capwasi::table::Limits;
+use common::escape_layout::layout;
 use common::{Guest, snapshot};
-
-/// `top/outside/` and `top/root/` exactly as in tests/sandbox.rs.
-struct Layout {
-    _tmp: tempfile::TempDir,
-    top: PathBuf,
-    root: PathBuf,
-}
-
-fn layout() -> Layout {
-    let tmp = tempfile::tempdir().unwrap();
-    let top = tmp.path().canonicalize().unwrap();
-    let outside = top.join("outside");
-    let root = top.join("root");
-    fs::create_dir_all(outside.join("odir")).unwrap();
-    fs::write(outside.join("secret"), "OUTSIDE-SECRET").unwrap();
-    fs::write(outside.join("odir/f"), "outside-f").unwrap();
-    fs::create_dir_all(root.join("sub")).unwrap();
-    fs::write(root.join("file"), "inside").unwrap();
-    fs::write(root.join("victim"), "victim").unwrap();
-    fs::write(root.join("sub/inner"), "inner").unwrap();
-    let links: &[(&str, PathBuf)] = &[
-        ("abs_link", outside.join("secret")),
-        ("rel_link", "../outside/secret".into()),
-        ("sub_up", "sub/../../outside".into()),
-        ("escdir", "../outside".into()),
-        ("abs_dir", outside.clone()),
-        ("dangle", "../outside/created".into()),
-        ("chain1", "chain2".into()),
-        ("chain2", "sub/chain3".into()),
-        ("sub/chain3", "../../outside/secret".into()),
-        ("chain_d", "sub/chain_d2".into()),
-        ("sub/chain_d2", "../../outside".into()),
-        ("loop1", "loop2".into()),
-        ("loop2", "loop1".into()),
-        ("good_link", "sub/../file".into()),
-        ("good_dir", "sub".into()),
-        ("sub/up_file", "../file".into()),
-    ];
-    for (name, target) in links {
-        symlink(target, root.join(name)).unwrap();
-    }
-    Layout {
-        _tmp: tmp,
-        top,
-        root,
-    }
-}
 
 /// A system with stdio-less fds: fd 0 = the preopen `/data` of `root`.
 fn system(root: &Path, read_only: bool) -> UnixSystem {

@@ -12,57 +12,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use common::escape_layout::{Layout, layout};
 use common::{Exit, Guest, snapshot};
-
-/// `tmp/outside/` (the target of every escape) and `tmp/root/` (the preopen); see the layout
-/// comment in tests/guests/sandbox.c.
-struct Layout {
-    _tmp: tempfile::TempDir,
-    top: PathBuf,
-    outside: PathBuf,
-    root: PathBuf,
-}
-
-fn layout() -> Layout {
-    let tmp = tempfile::tempdir().unwrap();
-    let top = tmp.path().canonicalize().unwrap();
-    let outside = top.join("outside");
-    let root = top.join("root");
-    fs::create_dir_all(outside.join("odir")).unwrap();
-    fs::write(outside.join("secret"), "OUTSIDE-SECRET").unwrap();
-    fs::write(outside.join("odir/f"), "outside-f").unwrap();
-    fs::create_dir_all(root.join("sub")).unwrap();
-    fs::write(root.join("file"), "inside").unwrap();
-    fs::write(root.join("victim"), "victim").unwrap();
-    fs::write(root.join("sub/inner"), "inner").unwrap();
-    let links: &[(&str, PathBuf)] = &[
-        ("abs_link", outside.join("secret")),
-        ("rel_link", "../outside/secret".into()),
-        ("sub_up", "sub/../../outside".into()),
-        ("escdir", "../outside".into()),
-        ("abs_dir", outside.clone()),
-        ("dangle", "../outside/created".into()),
-        ("chain1", "chain2".into()),
-        ("chain2", "sub/chain3".into()),
-        ("sub/chain3", "../../outside/secret".into()),
-        ("chain_d", "sub/chain_d2".into()),
-        ("sub/chain_d2", "../../outside".into()),
-        ("loop1", "loop2".into()),
-        ("loop2", "loop1".into()),
-        ("good_link", "sub/../file".into()),
-        ("good_dir", "sub".into()),
-        ("sub/up_file", "../file".into()),
-    ];
-    for (name, target) in links {
-        symlink(target, root.join(name)).unwrap();
-    }
-    Layout {
-        _tmp: tmp,
-        top,
-        outside,
-        root,
-    }
-}
 
 /// The whole temp tree except what is inside the preopen (which the guest may change).
 fn snapshot_except_root(l: &Layout) -> Vec<(PathBuf, String)> {

@@ -213,6 +213,8 @@ impl Guest {
     }
 }
 
+pub mod escape_layout;
+
 #[path = "../model/snapshot.rs"]
 mod snapshot_impl;
 #[allow(unused_imports)] // not every test binary takes snapshots
