@@ -16,11 +16,17 @@ pub type Dircookie = u64;
 pub type Userdata = u64;
 
 macro_rules! wire_enum {
-    ($(#[$doc:meta])* $name:ident: $repr:ty { $first:ident = $fvalue:expr, $flabel:literal; $($variant:ident = $value:expr, $label:literal;)* }) => {
+    ($(#[$doc:meta])* $name:ident: $repr:ty {
+        $(#[$fdoc:meta])* $first:ident = $fvalue:expr, $flabel:literal;
+        $($(#[$vdoc:meta])* $variant:ident = $value:expr, $label:literal;)*
+    }) => {
         $(#[$doc])*
         #[repr($repr)]
         #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
-        pub enum $name { #[default] $first = $fvalue, $($variant = $value,)* }
+        pub enum $name {
+            $(#[$fdoc])* #[default] $first = $fvalue,
+            $($(#[$vdoc])* $variant = $value,)*
+        }
 
         impl $name {
             /// Decodes a wire value; unknown values are `EINVAL`.
@@ -40,30 +46,51 @@ macro_rules! wire_enum {
 wire_enum!(
     /// `filetype` (a `u8`).
     Filetype: u8 {
+        /// The type is unknown or different from any of the other types.
         Unknown = 0, "UNKNOWN";
+        /// A block device.
         BlockDevice = 1, "BLOCK_DEVICE";
+        /// A character device.
         CharacterDevice = 2, "CHARACTER_DEVICE";
+        /// A directory.
         Directory = 3, "DIRECTORY";
+        /// A regular file.
         RegularFile = 4, "REGULAR_FILE";
+        /// A datagram socket.
         SocketDgram = 5, "SOCKET_DGRAM";
+        /// A byte-stream socket.
         SocketStream = 6, "SOCKET_STREAM";
+        /// A symbolic link.
         SymbolicLink = 7, "SYMBOLIC_LINK";
     }
 );
 
 wire_enum!(
     /// `whence` (a `u8`): the origin of `fd_seek`.
-    Whence: u8 { Set = 0, "SET"; Cur = 1, "CUR"; End = 2, "END"; }
+    Whence: u8 {
+        /// Seek relative to the start of the file.
+        Set = 0, "SET";
+        /// Seek relative to the current position.
+        Cur = 1, "CUR";
+        /// Seek relative to the end of the file.
+        End = 2, "END";
+    }
 );
 
 wire_enum!(
     /// `advice` (a `u8`) for `fd_advise`.
     Advice: u8 {
+        /// No advice about the access pattern.
         Normal = 0, "NORMAL";
+        /// The data will be accessed sequentially, from lower offsets to higher.
         Sequential = 1, "SEQUENTIAL";
+        /// The data will be accessed in a random order.
         Random = 2, "RANDOM";
+        /// The data will be accessed in the near future.
         Willneed = 3, "WILLNEED";
+        /// The data will not be accessed in the near future.
         Dontneed = 4, "DONTNEED";
+        /// The data will be accessed once and not reused.
         Noreuse = 5, "NOREUSE";
     }
 );
@@ -71,33 +98,101 @@ wire_enum!(
 wire_enum!(
     /// `clockid` (a `u32`).
     Clockid: u32 {
+        /// Real (wall-clock) time; zero is 1970-01-01T00:00:00Z.
         Realtime = 0, "REALTIME";
+        /// A monotonic clock that cannot be adjusted or jump backwards; its epoch is undefined.
         Monotonic = 1, "MONOTONIC";
+        /// CPU time consumed by the current process.
         ProcessCputimeId = 2, "PROCESS_CPUTIME_ID";
+        /// CPU time consumed by the current thread.
         ThreadCputimeId = 3, "THREAD_CPUTIME_ID";
     }
 );
 
 wire_enum!(
     /// `eventtype` (a `u8`).
-    Eventtype: u8 { Clock = 0, "CLOCK"; FdRead = 1, "FD_READ"; FdWrite = 2, "FD_WRITE"; }
+    Eventtype: u8 {
+        /// The subscription's clock has reached its timeout.
+        Clock = 0, "CLOCK";
+        /// The fd has data available for reading.
+        FdRead = 1, "FD_READ";
+        /// The fd has capacity available for writing.
+        FdWrite = 2, "FD_WRITE";
+    }
 );
 
 wire_enum!(
     /// `preopentype` (a `u8`); preview 1 defines only directories.
-    Preopentype: u8 { Dir = 0, "DIR"; }
+    Preopentype: u8 {
+        /// A preopened directory.
+        Dir = 0, "DIR";
+    }
 );
 
 wire_enum!(
     /// `signal` (a `u8`) for `proc_raise`.
     Signal: u8 {
-        None = 0, "NONE"; Hup = 1, "HUP"; Int = 2, "INT"; Quit = 3, "QUIT"; Ill = 4, "ILL";
-        Trap = 5, "TRAP"; Abrt = 6, "ABRT"; Bus = 7, "BUS"; Fpe = 8, "FPE"; Kill = 9, "KILL";
-        Usr1 = 10, "USR1"; Segv = 11, "SEGV"; Usr2 = 12, "USR2"; Pipe = 13, "PIPE";
-        Alrm = 14, "ALRM"; Term = 15, "TERM"; Chld = 16, "CHLD"; Cont = 17, "CONT";
-        Stop = 18, "STOP"; Tstp = 19, "TSTP"; Ttin = 20, "TTIN"; Ttou = 21, "TTOU";
-        Urg = 22, "URG"; Xcpu = 23, "XCPU"; Xfsz = 24, "XFSZ"; Vtalrm = 25, "VTALRM";
-        Prof = 26, "PROF"; Winch = 27, "WINCH"; Poll = 28, "POLL"; Pwr = 29, "PWR";
+        /// No signal (reserved: POSIX gives `kill(pid, 0)` special meaning).
+        None = 0, "NONE";
+        /// Hangup.
+        Hup = 1, "HUP";
+        /// Terminal interrupt.
+        Int = 2, "INT";
+        /// Terminal quit.
+        Quit = 3, "QUIT";
+        /// Illegal instruction.
+        Ill = 4, "ILL";
+        /// Trace/breakpoint trap.
+        Trap = 5, "TRAP";
+        /// Process abort.
+        Abrt = 6, "ABRT";
+        /// Access to an undefined portion of a memory object.
+        Bus = 7, "BUS";
+        /// Erroneous arithmetic operation.
+        Fpe = 8, "FPE";
+        /// Kill.
+        Kill = 9, "KILL";
+        /// User-defined signal 1.
+        Usr1 = 10, "USR1";
+        /// Invalid memory reference.
+        Segv = 11, "SEGV";
+        /// User-defined signal 2.
+        Usr2 = 12, "USR2";
+        /// Write on a pipe with no one to read it.
+        Pipe = 13, "PIPE";
+        /// Alarm clock.
+        Alrm = 14, "ALRM";
+        /// Termination.
+        Term = 15, "TERM";
+        /// Child process terminated, paused or continued.
+        Chld = 16, "CHLD";
+        /// Continue executing, if stopped.
+        Cont = 17, "CONT";
+        /// Stop executing.
+        Stop = 18, "STOP";
+        /// Terminal stop.
+        Tstp = 19, "TSTP";
+        /// Background process attempting read.
+        Ttin = 20, "TTIN";
+        /// Background process attempting write.
+        Ttou = 21, "TTOU";
+        /// High-bandwidth data is available at a socket.
+        Urg = 22, "URG";
+        /// CPU time limit exceeded.
+        Xcpu = 23, "XCPU";
+        /// File size limit exceeded.
+        Xfsz = 24, "XFSZ";
+        /// Virtual timer expired.
+        Vtalrm = 25, "VTALRM";
+        /// Profiling timer expired.
+        Prof = 26, "PROF";
+        /// Window size changed.
+        Winch = 27, "WINCH";
+        /// Pollable event.
+        Poll = 28, "POLL";
+        /// Power failure.
+        Pwr = 29, "PWR";
+        /// Bad system call.
         Sys = 30, "SYS";
     }
 );
@@ -124,20 +219,32 @@ fn get_u64(b: &[u8], off: usize) -> u64 {
 /// `filestat`: 64 bytes, align 8.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub struct Filestat {
+    /// Device ID of the device containing the file.
     pub dev: u64,
+    /// File serial number (inode).
     pub ino: u64,
+    /// File type.
     pub filetype: Filetype,
+    /// Number of hard links to the file.
     pub nlink: u64,
+    /// For regular files, the file size in bytes; for symbolic links, the length of the target
+    /// path.
     pub size: u64,
+    /// Last data access timestamp.
     pub atim: Timestamp,
+    /// Last data modification timestamp.
     pub mtim: Timestamp,
+    /// Last file status change timestamp.
     pub ctim: Timestamp,
 }
 
 impl Filestat {
+    /// Size of the wire form, in bytes.
     pub const SIZE: usize = 64;
+    /// Alignment of the wire form in guest memory.
     pub const ALIGN: usize = 8;
 
+    /// The little-endian wire form, padding zeroed.
     pub fn encode(&self) -> [u8; Self::SIZE] {
         let mut b = [0u8; Self::SIZE];
         put_u64(&mut b, 0, self.dev);
@@ -155,16 +262,23 @@ impl Filestat {
 /// `fdstat`: 24 bytes, align 8.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Fdstat {
+    /// File type.
     pub filetype: Filetype,
+    /// File descriptor flags.
     pub flags: Fdflags,
+    /// Rights that apply to this fd.
     pub rights_base: Rights,
+    /// Maximum rights of fds opened through this one with `path_open`.
     pub rights_inheriting: Rights,
 }
 
 impl Fdstat {
+    /// Size of the wire form, in bytes.
     pub const SIZE: usize = 24;
+    /// Alignment of the wire form in guest memory.
     pub const ALIGN: usize = 8;
 
+    /// The little-endian wire form, padding zeroed.
     pub fn encode(&self) -> [u8; Self::SIZE] {
         let mut b = [0u8; Self::SIZE];
         b[0] = self.filetype.raw();
@@ -183,9 +297,12 @@ pub struct Prestat {
 }
 
 impl Prestat {
+    /// Size of the wire form, in bytes.
     pub const SIZE: usize = 8;
+    /// Alignment of the wire form in guest memory.
     pub const ALIGN: usize = 4;
 
+    /// The little-endian wire form, padding zeroed.
     pub fn encode(&self) -> [u8; Self::SIZE] {
         let mut b = [0u8; Self::SIZE];
         b[0] = Preopentype::Dir.raw();
@@ -199,15 +316,21 @@ impl Prestat {
 pub struct Dirent {
     /// Cookie of the *next* entry.
     pub d_next: Dircookie,
+    /// Serial number (inode) of the file the entry refers to.
     pub d_ino: u64,
+    /// Length of the name, in bytes.
     pub d_namlen: u32,
+    /// Type of the file the entry refers to.
     pub d_type: Filetype,
 }
 
 impl Dirent {
+    /// Size of the wire form, in bytes.
     pub const SIZE: usize = 24;
+    /// Alignment of the wire form in guest memory.
     pub const ALIGN: usize = 8;
 
+    /// The little-endian wire form, padding zeroed.
     pub fn encode(&self) -> [u8; Self::SIZE] {
         let mut b = [0u8; Self::SIZE];
         put_u64(&mut b, 0, self.d_next);
@@ -221,14 +344,19 @@ impl Dirent {
 /// `iovec`/`ciovec`: 8 bytes, align 4: `{ buf: u32, buf_len: u32 }`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Iovec {
+    /// Guest address of the buffer.
     pub buf: u32,
+    /// Length of the buffer, in bytes.
     pub buf_len: u32,
 }
 
 impl Iovec {
+    /// Size of the wire form, in bytes.
     pub const SIZE: usize = 8;
+    /// Alignment of the wire form in guest memory.
     pub const ALIGN: usize = 4;
 
+    /// Reads the wire form.
     pub fn decode(b: &[u8; Self::SIZE]) -> Iovec {
         Iovec {
             buf: get_u32(b, 0),
@@ -240,29 +368,40 @@ impl Iovec {
 /// What a subscription waits for.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum SubscriptionKind {
+    /// Wait until a clock reaches a time.
     Clock(SubscriptionClock),
+    /// Wait until the fd has data to read (`eventtype::fd_read`).
     FdRead(Fd),
+    /// Wait until the fd can take more data (`eventtype::fd_write`).
     FdWrite(Fd),
 }
 
 /// `subscription_clock`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct SubscriptionClock {
+    /// The clock to compare against.
     pub id: Clockid,
+    /// The absolute or relative time at which the event fires.
     pub timeout: Timestamp,
+    /// Extra time the host may wait past `timeout`, to coalesce with other events.
     pub precision: Timestamp,
+    /// Whether `timeout` is absolute or relative.
     pub flags: Subclockflags,
 }
 
 /// `subscription`: 48 bytes, align 8.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Subscription {
+    /// Copied to the `userdata` of the event this subscription produces.
     pub userdata: Userdata,
+    /// The event to wait for.
     pub kind: SubscriptionKind,
 }
 
 impl Subscription {
+    /// Size of the wire form, in bytes.
     pub const SIZE: usize = 48;
+    /// Alignment of the wire form in guest memory.
     pub const ALIGN: usize = 8;
 
     /// Decodes one subscription; an unknown tag, clock id or flag bit is `EINVAL`.
@@ -318,19 +457,25 @@ impl Subscription {
 /// `event`: 32 bytes, align 8.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct Event {
+    /// The `userdata` of the subscription that produced this event.
     pub userdata: Userdata,
     /// `Errno::Success` unless the subscription failed (e.g. `EBADF` for a closed fd).
     pub error: Errno,
+    /// The event type, that of the subscription.
     pub kind: Eventtype,
     /// Bytes available to read or space to write, where the host can tell.
     pub nbytes: u64,
+    /// For fd events, whether the peer hung up.
     pub flags: Eventrwflags,
 }
 
 impl Event {
+    /// Size of the wire form, in bytes.
     pub const SIZE: usize = 32;
+    /// Alignment of the wire form in guest memory.
     pub const ALIGN: usize = 8;
 
+    /// The little-endian wire form, padding zeroed.
     pub fn encode(&self) -> [u8; Self::SIZE] {
         let mut b = [0u8; Self::SIZE];
         put_u64(&mut b, 0, self.userdata);
