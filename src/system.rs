@@ -25,7 +25,9 @@ pub type Result<T> = std::result::Result<T, Errno>;
 /// What a `fd_readdir` sink answers after each entry: keep going or stop (buffer full).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ReaddirControl {
+    /// Deliver more entries.
     Continue,
+    /// Stop: the buffer is full.
     Stop,
 }
 
@@ -49,34 +51,51 @@ pub trait System {
 
     // --- clocks, randomness, scheduling ---------------------------------------------------
 
-    /// `clock_res_get`.
+    /// `clock_res_get`: the resolution of clock `id`.
     fn clock_res_get(&mut self, id: Clockid) -> Result<Timestamp>;
-    /// `clock_time_get`.
+    /// `clock_time_get`: the current time of clock `id`, in nanoseconds; `precision` is the
+    /// maximum lag the caller accepts.
     fn clock_time_get(&mut self, id: Clockid, precision: Timestamp) -> Result<Timestamp>;
     /// `random_get`: fill `buf` with cryptographically secure random bytes.
     fn random_get(&mut self, buf: &mut [u8]) -> Result<()>;
-    /// `sched_yield`.
+    /// `sched_yield`: let other threads or processes run.
     fn sched_yield(&mut self) -> Result<()>;
     /// `poll_oneoff`: wait for at least one subscription; write events for those that fired
     /// into `events` (which has room for one per subscription) and return how many.
     fn poll_oneoff(&mut self, subs: &[Subscription], events: &mut [Event]) -> Result<usize>;
     /// `proc_exit`: release host resources. The face then unwinds the guest with `code`.
     fn proc_exit(&mut self, code: u32);
-    /// `proc_raise`.
+    /// `proc_raise`: send `signal` to the process.
     fn proc_raise(&mut self, signal: Signal) -> Result<()>;
 
     // --- file descriptors -----------------------------------------------------------------
 
+    /// `fd_advise`: advise the host of the expected access pattern for a byte range of a file.
+    /// Needs `FD_ADVISE`.
     fn fd_advise(&mut self, fd: Fd, offset: u64, len: u64, advice: Advice) -> Result<()>;
+    /// `fd_allocate`: ensure storage is allocated for `len` bytes at `offset`, growing the file
+    /// if needed. Needs `FD_ALLOCATE`.
     fn fd_allocate(&mut self, fd: Fd, offset: u64, len: u64) -> Result<()>;
+    /// `fd_close`: close `fd`, freeing its number.
     fn fd_close(&mut self, fd: Fd) -> Result<()>;
+    /// `fd_datasync`: flush the file's data (not necessarily its metadata) to storage. Needs
+    /// `FD_DATASYNC`.
     fn fd_datasync(&mut self, fd: Fd) -> Result<()>;
+    /// `fd_fdstat_get`: the fd's file type, flags and rights. Needs no rights.
     fn fd_fdstat_get(&mut self, fd: Fd) -> Result<Fdstat>;
+    /// `fd_fdstat_set_flags`: replace the fd's flags (`APPEND`, `NONBLOCK`, ...). Needs
+    /// `FD_FDSTAT_SET_FLAGS`.
     fn fd_fdstat_set_flags(&mut self, fd: Fd, flags: Fdflags) -> Result<()>;
-    /// Rights may only shrink: asking for a right the fd lacks is `ENOTCAPABLE`.
+    /// `fd_fdstat_set_rights`: drop rights from `fd`. Rights may only shrink: asking for a right
+    /// the fd lacks is `ENOTCAPABLE`.
     fn fd_fdstat_set_rights(&mut self, fd: Fd, base: Rights, inheriting: Rights) -> Result<()>;
+    /// `fd_filestat_get`: the attributes of the open file. Needs `FD_FILESTAT_GET`.
     fn fd_filestat_get(&mut self, fd: Fd) -> Result<Filestat>;
+    /// `fd_filestat_set_size`: truncate or extend the file to `size` bytes. Needs
+    /// `FD_FILESTAT_SET_SIZE`.
     fn fd_filestat_set_size(&mut self, fd: Fd, size: u64) -> Result<()>;
+    /// `fd_filestat_set_times`: set the file's access and/or modification times as `flags`
+    /// selects. Needs `FD_FILESTAT_SET_TIMES`.
     fn fd_filestat_set_times(
         &mut self,
         fd: Fd,
@@ -84,26 +103,45 @@ pub trait System {
         mtim: Timestamp,
         flags: Fstflags,
     ) -> Result<()>;
+    /// `fd_pread`: read into `iovs` at `offset` without moving the file offset; returns the
+    /// bytes read. Needs `FD_READ` and `FD_SEEK`.
     fn fd_pread(&mut self, fd: Fd, iovs: &mut [IoSliceMut<'_>], offset: u64) -> Result<usize>;
+    /// `fd_pwrite`: write `iovs` at `offset` without moving the file offset; returns the bytes
+    /// written. Needs `FD_WRITE` and `FD_SEEK`.
     fn fd_pwrite(&mut self, fd: Fd, iovs: &[IoSlice<'_>], offset: u64) -> Result<usize>;
+    /// `fd_prestat_get`: describe the preopen at `fd` (the length of its guest name); `EBADF` if
+    /// `fd` is not a preopen.
     fn fd_prestat_get(&mut self, fd: Fd) -> Result<Prestat>;
-    /// The preopen's guest name (not the host path).
+    /// `fd_prestat_dir_name`: the preopen's guest name (not the host path).
     fn fd_prestat_dir_name(&mut self, fd: Fd) -> Result<&str>;
+    /// `fd_read`: read into `iovs` at the file offset; returns the bytes read (0 at end of
+    /// file). Needs `FD_READ`.
     fn fd_read(&mut self, fd: Fd, iovs: &mut [IoSliceMut<'_>]) -> Result<usize>;
     /// `fd_readdir`: feed entries starting at `cookie` to `sink` until it says stop or the
     /// directory ends. Cookies are stable across calls; `.` and `..` are included.
     fn fd_readdir(&mut self, fd: Fd, cookie: Dircookie, sink: &mut ReaddirSink<'_>) -> Result<()>;
     /// `fd_renumber`: `to` must be open; `from == to` is a no-op.
     fn fd_renumber(&mut self, from: Fd, to: Fd) -> Result<()>;
+    /// `fd_seek`: move the file offset by `offset` from `whence`; returns the new offset. Needs
+    /// `FD_SEEK` (or `FD_TELL` for a zero move from `Cur`).
     fn fd_seek(&mut self, fd: Fd, offset: i64, whence: Whence) -> Result<u64>;
+    /// `fd_sync`: flush the file's data and metadata to storage. Needs `FD_SYNC`.
     fn fd_sync(&mut self, fd: Fd) -> Result<()>;
+    /// `fd_tell`: the current file offset. Needs `FD_TELL`.
     fn fd_tell(&mut self, fd: Fd) -> Result<u64>;
+    /// `fd_write`: write `iovs` at the file offset (at the end with `APPEND`); returns the bytes
+    /// written. Needs `FD_WRITE`.
     fn fd_write(&mut self, fd: Fd, iovs: &[IoSlice<'_>]) -> Result<usize>;
 
     // --- paths ----------------------------------------------------------------------------
 
+    /// `path_create_directory`: create a directory at `path`. Needs `PATH_CREATE_DIRECTORY`.
     fn path_create_directory(&mut self, fd: Fd, path: &str) -> Result<()>;
+    /// `path_filestat_get`: the attributes of the file at `path`, following a final symlink if
+    /// `flags` says so. Needs `PATH_FILESTAT_GET`.
     fn path_filestat_get(&mut self, fd: Fd, flags: Lookupflags, path: &str) -> Result<Filestat>;
+    /// `path_filestat_set_times`: set the access and/or modification times of the file at
+    /// `path`, as `fst_flags` selects. Needs `PATH_FILESTAT_SET_TIMES`.
     fn path_filestat_set_times(
         &mut self,
         fd: Fd,
@@ -113,6 +151,8 @@ pub trait System {
         mtim: Timestamp,
         fst_flags: Fstflags,
     ) -> Result<()>;
+    /// `path_link`: create a hard link at `new_path` (under `new_fd`) to `old_path` (under
+    /// `old_fd`). Needs `PATH_LINK_SOURCE` on `old_fd` and `PATH_LINK_TARGET` on `new_fd`.
     fn path_link(
         &mut self,
         old_fd: Fd,
@@ -121,6 +161,9 @@ pub trait System {
         new_fd: Fd,
         new_path: &str,
     ) -> Result<()>;
+    /// `path_open`: open the file or directory at `path` and return a new fd with the requested
+    /// rights, trimmed to `fd`'s inheriting rights. Needs `PATH_OPEN`, plus `PATH_CREATE_FILE`
+    /// for `CREAT` and `PATH_FILESTAT_SET_SIZE` for `TRUNC`.
     #[allow(clippy::too_many_arguments)]
     fn path_open(
         &mut self,
@@ -132,19 +175,31 @@ pub trait System {
         rights_inheriting: Rights,
         fdflags: Fdflags,
     ) -> Result<Fd>;
-    /// Copies the link's target into `buf` (truncated to fit) and returns the bytes written.
+    /// `path_readlink`: copies the target of the symlink at `path` into `buf` (truncated to fit)
+    /// and returns the bytes written. Needs `PATH_READLINK`.
     fn path_readlink(&mut self, fd: Fd, path: &str, buf: &mut [u8]) -> Result<usize>;
+    /// `path_remove_directory`: remove the empty directory at `path`. Needs
+    /// `PATH_REMOVE_DIRECTORY`.
     fn path_remove_directory(&mut self, fd: Fd, path: &str) -> Result<()>;
+    /// `path_rename`: rename `old_path` (under `fd`) to `new_path` (under `new_fd`). Needs
+    /// `PATH_RENAME_SOURCE` on `fd` and `PATH_RENAME_TARGET` on `new_fd`.
     fn path_rename(&mut self, fd: Fd, old_path: &str, new_fd: Fd, new_path: &str) -> Result<()>;
+    /// `path_symlink`: create a symbolic link at `new_path` (under `fd`) whose target is
+    /// `old_path`. Needs `PATH_SYMLINK`.
     fn path_symlink(&mut self, old_path: &str, fd: Fd, new_path: &str) -> Result<()>;
+    /// `path_unlink_file`: remove the non-directory at `path`. Needs `PATH_UNLINK_FILE`.
     fn path_unlink_file(&mut self, fd: Fd, path: &str) -> Result<()>;
 
     // --- sockets (preview 1) --------------------------------------------------------------
 
+    /// `sock_accept`: accept a connection on the listening socket `fd`; returns the new fd, with
+    /// `flags` set. Needs `SOCK_ACCEPT`. Defaults to `ENOSYS`.
     fn sock_accept(&mut self, fd: Fd, flags: Fdflags) -> Result<Fd> {
         let _ = (fd, flags);
         Err(Errno::Nosys)
     }
+    /// `sock_recv`: receive into `iovs`; returns the bytes received and output flags. Needs
+    /// `FD_READ`. Defaults to `ENOSYS`.
     fn sock_recv(
         &mut self,
         fd: Fd,
@@ -154,10 +209,13 @@ pub trait System {
         let _ = (fd, iovs, flags);
         Err(Errno::Nosys)
     }
+    /// `sock_send`: send `iovs`; returns the bytes sent. Needs `FD_WRITE`. Defaults to `ENOSYS`.
     fn sock_send(&mut self, fd: Fd, iovs: &[IoSlice<'_>], flags: Siflags) -> Result<usize> {
         let _ = (fd, iovs, flags);
         Err(Errno::Nosys)
     }
+    /// `sock_shutdown`: shut down the socket's receive and/or send side. Needs `SOCK_SHUTDOWN`.
+    /// Defaults to `ENOSYS`.
     fn sock_shutdown(&mut self, fd: Fd, how: Sdflags) -> Result<()> {
         let _ = (fd, how);
         Err(Errno::Nosys)

@@ -28,18 +28,24 @@ impl Default for Limits {
 /// A preopened directory: the name the guest sees and whether it was granted read-only.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Preopen {
+    /// The directory's name as the guest sees it (`fd_prestat_dir_name`).
     pub guest_name: String,
+    /// Whether the preopen was granted read-only (without the [`Rights::MUTATING`] rights).
     pub read_only: bool,
 }
 
 /// One open fd.
 #[derive(Debug)]
 pub struct Entry<T> {
+    /// The host's handle for the open file, directory or socket.
     pub handle: T,
     /// Derived from `fstat` when the fd was opened, never from the open flags.
     pub filetype: Filetype,
+    /// What this fd may be used for.
     pub rights_base: Rights,
+    /// The most that fds opened through this one (with `path_open`) may get.
     pub rights_inheriting: Rights,
+    /// Set if this fd is a preopened directory.
     pub preopen: Option<Preopen>,
 }
 
@@ -57,10 +63,13 @@ impl<T> Entry<T> {
 /// Rights with which a file or directory is opened.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct OpenRights {
+    /// Base rights of the new fd.
     pub base: Rights,
+    /// Inheriting rights of the new fd.
     pub inheriting: Rights,
-    /// Whether the open needs read or write access at the OS level.
+    /// Whether the open needs read access at the OS level.
     pub read: bool,
+    /// Whether the open needs write access at the OS level.
     pub write: bool,
 }
 
@@ -130,6 +139,7 @@ pub struct FdTable<T> {
 }
 
 impl<T> FdTable<T> {
+    /// An empty table enforcing `limits`.
     pub fn new(limits: Limits) -> Self {
         FdTable {
             slots: Vec::new(),
@@ -139,6 +149,7 @@ impl<T> FdTable<T> {
         }
     }
 
+    /// The limits the table enforces.
     pub fn limits(&self) -> Limits {
         self.limits
     }
@@ -148,6 +159,7 @@ impl<T> FdTable<T> {
         self.open
     }
 
+    /// Whether no fd is open.
     pub fn is_empty(&self) -> bool {
         self.open == 0
     }
@@ -178,6 +190,7 @@ impl<T> FdTable<T> {
             .ok_or(Errno::Badf)
     }
 
+    /// Looks up an open fd for changing it. `EBADF` if it is not open.
     pub fn entry_mut(&mut self, fd: Fd) -> Result<&mut Entry<T>> {
         self.slots
             .get_mut(fd as usize)
@@ -192,6 +205,8 @@ impl<T> FdTable<T> {
         Ok(e)
     }
 
+    /// Looks up an open fd holding `required` rights, for changing it (`EBADF`, then
+    /// `ENOTCAPABLE`).
     pub fn get_mut(&mut self, fd: Fd, required: Rights) -> Result<&mut Entry<T>> {
         let e = self.entry_mut(fd)?;
         e.check(required)?;

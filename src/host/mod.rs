@@ -126,6 +126,7 @@ fn sizes(items: &[Vec<u8>]) -> Result<(u32, u32)> {
 }
 
 impl UnixSystem {
+    /// A host with an empty fd table enforcing `limits`, no arguments and no environment.
     pub fn new(limits: Limits) -> UnixSystem {
         UnixSystem {
             table: FdTable::new(limits),
