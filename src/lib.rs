@@ -4,6 +4,8 @@
 //! [`system::System`] (the seam), [`table::FdTable`] (fds and rights), [`host`] (the Unix
 //! implementation) and [`p1`] (the `wasi_snapshot_preview1` face for wasmtime).
 
+#![warn(missing_docs)]
+
 pub mod abi;
 #[cfg(feature = "engine")]
 pub mod embed;

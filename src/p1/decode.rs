@@ -21,50 +21,62 @@ fn u16_of(raw: u32) -> Result<u16> {
     u16::try_from(raw).map_err(|_| Errno::Inval)
 }
 
+/// `fdflags`: must fit a `u16` and name only known bits, else `EINVAL`.
 pub fn fdflags(raw: u32) -> Result<Fdflags> {
     Fdflags::from_bits(u16_of(raw)?).ok_or(Errno::Inval)
 }
 
+/// `oflags`: must fit a `u16` and name only known bits, else `EINVAL`.
 pub fn oflags(raw: u32) -> Result<Oflags> {
     Oflags::from_bits(u16_of(raw)?).ok_or(Errno::Inval)
 }
 
+/// `lookupflags` (a `u32`): unknown bits are `EINVAL`.
 pub fn lookupflags(raw: u32) -> Result<Lookupflags> {
     Lookupflags::from_bits(raw).ok_or(Errno::Inval)
 }
 
+/// `fstflags`: must fit a `u16` and name only known bits, else `EINVAL`.
 pub fn fstflags(raw: u32) -> Result<Fstflags> {
     Fstflags::from_bits(u16_of(raw)?).ok_or(Errno::Inval)
 }
 
+/// `riflags`: must fit a `u16` and name only known bits, else `EINVAL`.
 pub fn riflags(raw: u32) -> Result<Riflags> {
     Riflags::from_bits(u16_of(raw)?).ok_or(Errno::Inval)
 }
 
+/// `siflags`: must fit a `u16` with no bits defined and name only known bits, else `EINVAL`.
 pub fn siflags(raw: u32) -> Result<Siflags> {
     Siflags::from_bits(u16_of(raw)?).ok_or(Errno::Inval)
 }
 
+/// `sdflags`: must fit a `u8` and name only known bits, else `EINVAL`.
 pub fn sdflags(raw: u32) -> Result<Sdflags> {
     Sdflags::from_bits(u8_of(raw)?).ok_or(Errno::Inval)
 }
 
+/// `rights` (a `u64`): never fails; unknown bits are dropped.
 pub fn rights(raw: u64) -> Rights {
     Rights::from_bits_truncate(raw)
 }
 
+/// `whence`: must fit a `u8` and be a known value, else `EINVAL`.
 pub fn whence(raw: u32) -> Result<Whence> {
     Whence::from_raw(u8_of(raw)?)
 }
 
+/// `advice`: must fit a `u8` and be a known value, else `EINVAL`.
 pub fn advice(raw: u32) -> Result<Advice> {
     Advice::from_raw(u8_of(raw)?)
 }
 
+/// `signal`: must fit a `u8` and be a known value, else `EINVAL`.
 pub fn signal(raw: u32) -> Result<Signal> {
     Signal::from_raw(u8_of(raw)?)
 }
 
+/// `clockid` (a `u32`): unknown clocks are `EINVAL`.
 pub fn clockid(raw: u32) -> Result<Clockid> {
     Clockid::from_raw(raw)
 }

@@ -62,6 +62,7 @@ pub struct Ciovecs<'a> {
 }
 
 impl<'a> Ciovecs<'a> {
+    /// The buffers, for a vectored write.
     pub fn as_slice(&self) -> &[IoSlice<'a>] {
         &self.bufs[..self.n]
     }
@@ -87,6 +88,7 @@ pub struct Iovecs<'a> {
 }
 
 impl<'a> Iovecs<'a> {
+    /// The buffers, for a vectored read.
     pub fn as_mut_slice(&mut self) -> &mut [IoSliceMut<'a>] {
         &mut self.bufs[..self.n]
     }

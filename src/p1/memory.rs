@@ -82,26 +82,32 @@ pub fn write_bytes(mem: &mut [u8], ptr: u32, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Reads a little-endian `u32` at a 4-aligned pointer.
 pub fn read_u32(mem: &[u8], ptr: u32) -> Result<u32> {
     read_array::<4>(mem, ptr, 4).map(u32::from_le_bytes)
 }
 
+/// Reads a little-endian `u64` at an 8-aligned pointer.
 pub fn read_u64(mem: &[u8], ptr: u32) -> Result<u64> {
     read_array::<8>(mem, ptr, 8).map(u64::from_le_bytes)
 }
 
+/// Writes a byte at `ptr`.
 pub fn write_u8(mem: &mut [u8], ptr: u32, v: u8) -> Result<()> {
     write_array(mem, ptr, 1, &[v])
 }
 
+/// Writes a little-endian `u16` at a 2-aligned pointer.
 pub fn write_u16(mem: &mut [u8], ptr: u32, v: u16) -> Result<()> {
     write_array(mem, ptr, 2, &v.to_le_bytes())
 }
 
+/// Writes a little-endian `u32` at a 4-aligned pointer.
 pub fn write_u32(mem: &mut [u8], ptr: u32, v: u32) -> Result<()> {
     write_array(mem, ptr, 4, &v.to_le_bytes())
 }
 
+/// Writes a little-endian `u64` at an 8-aligned pointer.
 pub fn write_u64(mem: &mut [u8], ptr: u32, v: u64) -> Result<()> {
     write_array(mem, ptr, 8, &v.to_le_bytes())
 }

@@ -35,6 +35,8 @@ fn write_sizes(mem: &mut [u8], count_ptr: u32, size_ptr: u32, sizes: (u32, u32))
     memory::write_u32(mem, size_ptr, sizes.1)
 }
 
+/// `args_sizes_get`: writes the argument count to `argc` and the bytes the strings need
+/// (NULs included) to `argv_buf_size`.
 pub fn args_sizes_get<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -45,6 +47,8 @@ pub fn args_sizes_get<S: System + ?Sized>(
     write_sizes(mem, argc, argv_buf_size, sizes)
 }
 
+/// `args_get`: writes the arguments as NUL-terminated strings to `argv_buf` and a pointer to
+/// each into the array at `argv`.
 pub fn args_get<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -54,6 +58,8 @@ pub fn args_get<S: System + ?Sized>(
     write_strings(mem, argv, argv_buf, sys.args_get()?)
 }
 
+/// `environ_sizes_get`: writes the variable count to `environc` and the bytes the
+/// `NAME=VALUE` strings need (NULs included) to `environ_buf_size`.
 pub fn environ_sizes_get<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -64,6 +70,8 @@ pub fn environ_sizes_get<S: System + ?Sized>(
     write_sizes(mem, environc, environ_buf_size, sizes)
 }
 
+/// `environ_get`: writes the `NAME=VALUE` strings, NUL-terminated, to `environ_buf` and a
+/// pointer to each into the array at `environ`.
 pub fn environ_get<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],

@@ -5,6 +5,7 @@ use crate::abi::{Errno, Event, Subscription, SubscriptionKind};
 use crate::p1::{decode, memory};
 use crate::system::System;
 
+/// `clock_res_get`: decodes the clock id, writes its resolution (a `u64`) to `out`.
 pub fn clock_res_get<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -17,6 +18,7 @@ pub fn clock_res_get<S: System + ?Sized>(
     memory::write_u64(mem, out, res)
 }
 
+/// `clock_time_get`: decodes the clock id, writes its current time (a `u64`) to `out`.
 pub fn clock_time_get<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -30,6 +32,7 @@ pub fn clock_time_get<S: System + ?Sized>(
     memory::write_u64(mem, out, t)
 }
 
+/// `sched_yield`: passes straight to the host.
 pub fn sched_yield<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8]) -> CallResult {
     sys.sched_yield()
 }

@@ -5,6 +5,7 @@ use crate::abi::{Dirent, Fdstat, Filestat, Prestat};
 use crate::p1::{decode, iovec, memory};
 use crate::system::{ReaddirControl, System};
 
+/// `fd_advise`: decodes the advice and passes it to the host.
 pub fn fd_advise<S: System + ?Sized>(
     sys: &mut S,
     _mem: &mut [u8],
@@ -17,6 +18,7 @@ pub fn fd_advise<S: System + ?Sized>(
     sys.fd_advise(fd, offset, len, advice)
 }
 
+/// `fd_allocate`: passes straight to the host.
 pub fn fd_allocate<S: System + ?Sized>(
     sys: &mut S,
     _mem: &mut [u8],
@@ -27,18 +29,22 @@ pub fn fd_allocate<S: System + ?Sized>(
     sys.fd_allocate(fd, offset, len)
 }
 
+/// `fd_close`: passes straight to the host.
 pub fn fd_close<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], fd: u32) -> CallResult {
     sys.fd_close(fd)
 }
 
+/// `fd_datasync`: passes straight to the host.
 pub fn fd_datasync<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], fd: u32) -> CallResult {
     sys.fd_datasync(fd)
 }
 
+/// `fd_sync`: passes straight to the host.
 pub fn fd_sync<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], fd: u32) -> CallResult {
     sys.fd_sync(fd)
 }
 
+/// `fd_fdstat_get`: writes the fd's `fdstat` to `out`.
 pub fn fd_fdstat_get<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -50,6 +56,7 @@ pub fn fd_fdstat_get<S: System + ?Sized>(
     memory::write_array(mem, out, Fdstat::ALIGN as u32, &stat.encode())
 }
 
+/// `fd_fdstat_set_flags`: decodes the `fdflags` and sets them.
 pub fn fd_fdstat_set_flags<S: System + ?Sized>(
     sys: &mut S,
     _mem: &mut [u8],
@@ -60,6 +67,8 @@ pub fn fd_fdstat_set_flags<S: System + ?Sized>(
     sys.fd_fdstat_set_flags(fd, flags)
 }
 
+/// `fd_fdstat_set_rights`: decodes both rights masks (unknown bits dropped) and narrows the
+/// fd's rights to them.
 pub fn fd_fdstat_set_rights<S: System + ?Sized>(
     sys: &mut S,
     _mem: &mut [u8],
@@ -70,6 +79,7 @@ pub fn fd_fdstat_set_rights<S: System + ?Sized>(
     sys.fd_fdstat_set_rights(fd, decode::rights(base), decode::rights(inheriting))
 }
 
+/// `fd_filestat_get`: writes the open file's `filestat` to `out`.
 pub fn fd_filestat_get<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -81,6 +91,7 @@ pub fn fd_filestat_get<S: System + ?Sized>(
     memory::write_array(mem, out, Filestat::ALIGN as u32, &stat.encode())
 }
 
+/// `fd_filestat_set_size`: passes straight to the host.
 pub fn fd_filestat_set_size<S: System + ?Sized>(
     sys: &mut S,
     _mem: &mut [u8],
@@ -90,6 +101,7 @@ pub fn fd_filestat_set_size<S: System + ?Sized>(
     sys.fd_filestat_set_size(fd, size)
 }
 
+/// `fd_filestat_set_times`: decodes the `fstflags`, sets the times.
 pub fn fd_filestat_set_times<S: System + ?Sized>(
     sys: &mut S,
     _mem: &mut [u8],
@@ -102,6 +114,7 @@ pub fn fd_filestat_set_times<S: System + ?Sized>(
     sys.fd_filestat_set_times(fd, atim, mtim, flags)
 }
 
+/// `fd_read`: decodes the iovecs, reads, writes `nread`.
 pub fn fd_read<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -115,6 +128,7 @@ pub fn fd_read<S: System + ?Sized>(
     memory::write_u32(mem, nread, size(n))
 }
 
+/// `fd_pread`: decodes the iovecs, reads at `offset`, writes `nread`.
 pub fn fd_pread<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -133,6 +147,7 @@ pub fn fd_pread<S: System + ?Sized>(
     memory::write_u32(mem, nread, size(n))
 }
 
+/// `fd_write`: decodes the ciovecs, writes, writes `nwritten`.
 pub fn fd_write<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -146,6 +161,7 @@ pub fn fd_write<S: System + ?Sized>(
     memory::write_u32(mem, nwritten, size(n))
 }
 
+/// `fd_pwrite`: decodes the ciovecs, writes at `offset`, writes `nwritten`.
 pub fn fd_pwrite<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -160,6 +176,7 @@ pub fn fd_pwrite<S: System + ?Sized>(
     memory::write_u32(mem, nwritten, size(n))
 }
 
+/// `fd_prestat_get`: writes the preopen's `prestat` to `out`.
 pub fn fd_prestat_get<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -253,6 +270,7 @@ pub fn fd_seek<S: System + ?Sized>(
     memory::write_u64(mem, newoffset, pos)
 }
 
+/// `fd_tell`: writes the current file offset (a `u64`) to `out`.
 pub fn fd_tell<S: System + ?Sized>(sys: &mut S, mem: &mut [u8], fd: u32, out: u32) -> CallResult {
     memory::check(mem, out, 8, 8)?;
     let pos = sys.fd_tell(fd)?;

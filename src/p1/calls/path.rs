@@ -8,6 +8,7 @@ use crate::abi::Filestat;
 use crate::p1::{decode, memory};
 use crate::system::System;
 
+/// `path_create_directory`: decodes the path and creates the directory.
 pub fn path_create_directory<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -18,6 +19,8 @@ pub fn path_create_directory<S: System + ?Sized>(
     sys.path_create_directory(fd, memory::str(mem, path, path_len)?)
 }
 
+/// `path_filestat_get`: decodes the lookup flags and path, writes the file's `filestat` to
+/// `out`.
 pub fn path_filestat_get<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -33,6 +36,7 @@ pub fn path_filestat_get<S: System + ?Sized>(
     memory::write_array(mem, out, Filestat::ALIGN as u32, &stat.encode())
 }
 
+/// `path_filestat_set_times`: decodes the lookup flags, `fstflags` and path, sets the times.
 #[allow(clippy::too_many_arguments)]
 pub fn path_filestat_set_times<S: System + ?Sized>(
     sys: &mut S,
@@ -51,6 +55,7 @@ pub fn path_filestat_set_times<S: System + ?Sized>(
     sys.path_filestat_set_times(fd, flags, path, atim, mtim, fst_flags)
 }
 
+/// `path_link`: decodes the lookup flags and both paths, creates the hard link.
 #[allow(clippy::too_many_arguments)]
 pub fn path_link<S: System + ?Sized>(
     sys: &mut S,
@@ -120,6 +125,7 @@ pub fn path_readlink<S: System + ?Sized>(
     memory::write_u32(mem, bufused, super::size(n))
 }
 
+/// `path_remove_directory`: decodes the path and removes the directory.
 pub fn path_remove_directory<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -130,6 +136,7 @@ pub fn path_remove_directory<S: System + ?Sized>(
     sys.path_remove_directory(fd, memory::str(mem, path, path_len)?)
 }
 
+/// `path_rename`: decodes both paths and renames.
 #[allow(clippy::too_many_arguments)]
 pub fn path_rename<S: System + ?Sized>(
     sys: &mut S,
@@ -146,6 +153,7 @@ pub fn path_rename<S: System + ?Sized>(
     sys.path_rename(fd, old_path, new_fd, new_path)
 }
 
+/// `path_symlink`: decodes the target (`old_path`) and link path, creates the symlink.
 pub fn path_symlink<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -160,6 +168,7 @@ pub fn path_symlink<S: System + ?Sized>(
     sys.path_symlink(old_path, fd, new_path)
 }
 
+/// `path_unlink_file`: decodes the path and unlinks the file.
 pub fn path_unlink_file<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],

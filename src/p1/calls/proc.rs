@@ -12,6 +12,7 @@ pub fn proc_exit<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], rval: u32) ->
     rval
 }
 
+/// `proc_raise`: decodes the signal and passes it to the host.
 pub fn proc_raise<S: System + ?Sized>(sys: &mut S, _mem: &mut [u8], sig: u32) -> CallResult {
     sys.proc_raise(decode::signal(sig)?)
 }

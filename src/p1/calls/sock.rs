@@ -21,6 +21,8 @@ pub fn sock_accept<S: System + ?Sized>(
     })
 }
 
+/// `sock_recv`: decodes the iovecs and `riflags`, receives, writes the byte count to
+/// `ro_datalen` and the `roflags` to `ro_flags`.
 #[allow(clippy::too_many_arguments)]
 pub fn sock_recv<S: System + ?Sized>(
     sys: &mut S,
@@ -44,6 +46,8 @@ pub fn sock_recv<S: System + ?Sized>(
     memory::write_u16(mem, ro_flags, out_flags.bits())
 }
 
+/// `sock_send`: decodes the ciovecs and `siflags`, sends, writes the byte count to
+/// `so_datalen`.
 pub fn sock_send<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -63,6 +67,7 @@ pub fn sock_send<S: System + ?Sized>(
     memory::write_u32(mem, so_datalen, size(n))
 }
 
+/// `sock_shutdown`: decodes the `sdflags` and shuts the socket down.
 pub fn sock_shutdown<S: System + ?Sized>(
     sys: &mut S,
     _mem: &mut [u8],
