@@ -11,6 +11,7 @@ pub mod abi;
 pub mod embed;
 pub mod fs_view;
 pub mod host;
+pub mod net;
 pub mod p1;
 #[cfg(feature = "engine")]
 pub mod run;
