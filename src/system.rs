@@ -18,6 +18,9 @@ use crate::abi::{
     Lookupflags, Oflags, Prestat, Riflags, Rights, Roflags, Sdflags, Siflags, Signal, Subscription,
     Timestamp, Whence,
 };
+use crate::net::{
+    AddrInfo, AddrInfoHints, AddressFamily, SockOpt, SockOptValue, SocketAddr, SocketType,
+};
 
 /// Result of every system call.
 pub type Result<T> = std::result::Result<T, Errno>;
@@ -218,6 +221,99 @@ pub trait System {
     /// Defaults to `ENOSYS`.
     fn sock_shutdown(&mut self, fd: Fd, how: Sdflags) -> Result<()> {
         let _ = (fd, how);
+        Err(Errno::Nosys)
+    }
+
+    // --- sockets (the WasmEdge extension) -------------------------------------------------
+    //
+    // Every address-taking call asks the host's network policy first: a refusal is `EACCES`
+    // before any syscall (see `crate::net::NetPolicy`). All default to `ENOSYS`, so a
+    // `System` without sockets keeps compiling and answers "not implemented".
+
+    /// `sock_open`: a new socket of `family` and `socktype`, blocking, with socket rights.
+    /// Defaults to `ENOSYS`.
+    fn sock_open(&mut self, family: AddressFamily, socktype: SocketType) -> Result<Fd> {
+        let _ = (family, socktype);
+        Err(Errno::Nosys)
+    }
+    /// `sock_bind`: bind `fd` to `addr`. Needs no fd right beyond being a socket; the policy's
+    /// bind list decides. Defaults to `ENOSYS`.
+    fn sock_bind(&mut self, fd: Fd, addr: &SocketAddr) -> Result<()> {
+        let _ = (fd, addr);
+        Err(Errno::Nosys)
+    }
+    /// `sock_connect`: connect `fd` to `addr` (`EINPROGRESS` on a non-blocking socket; finish
+    /// with `poll_oneoff` for writing and `SO_ERROR`). The policy's connect list decides.
+    /// Defaults to `ENOSYS`.
+    fn sock_connect(&mut self, fd: Fd, addr: &SocketAddr) -> Result<()> {
+        let _ = (fd, addr);
+        Err(Errno::Nosys)
+    }
+    /// `sock_listen`: mark the bound stream socket `fd` as listening with `backlog`. Defaults
+    /// to `ENOSYS`.
+    fn sock_listen(&mut self, fd: Fd, backlog: u32) -> Result<()> {
+        let _ = (fd, backlog);
+        Err(Errno::Nosys)
+    }
+    /// `sock_recv_from`: receive one message into `iovs`; returns the bytes received, the
+    /// sender (`None` when the OS names none, e.g. an unnamed unix socket) and output flags
+    /// (`RECV_DATA_TRUNCATED` when a datagram did not fit). Needs `FD_READ`. Defaults to
+    /// `ENOSYS`.
+    fn sock_recv_from(
+        &mut self,
+        fd: Fd,
+        iovs: &mut [IoSliceMut<'_>],
+        flags: Riflags,
+    ) -> Result<(usize, Option<SocketAddr>, Roflags)> {
+        let _ = (fd, iovs, flags);
+        Err(Errno::Nosys)
+    }
+    /// `sock_send_to`: send `iovs` to `addr`; returns the bytes sent. Needs `FD_WRITE`; the
+    /// policy's connect list decides. Defaults to `ENOSYS`.
+    fn sock_send_to(
+        &mut self,
+        fd: Fd,
+        iovs: &[IoSlice<'_>],
+        addr: &SocketAddr,
+        flags: Siflags,
+    ) -> Result<usize> {
+        let _ = (fd, iovs, addr, flags);
+        Err(Errno::Nosys)
+    }
+    /// `sock_getsockopt`: the value of `opt` on `fd` (`ENOTSUP` for options the host cannot
+    /// read). Defaults to `ENOSYS`.
+    fn sock_getsockopt(&mut self, fd: Fd, opt: SockOpt) -> Result<SockOptValue> {
+        let _ = (fd, opt);
+        Err(Errno::Nosys)
+    }
+    /// `sock_setsockopt`: set `opt` on `fd` (`EINVAL` if `value` has the wrong shape,
+    /// `ENOTSUP` for options the host does not let guests set). Defaults to `ENOSYS`.
+    fn sock_setsockopt(&mut self, fd: Fd, opt: SockOpt, value: SockOptValue) -> Result<()> {
+        let _ = (fd, opt, value);
+        Err(Errno::Nosys)
+    }
+    /// `sock_getlocaladdr`: the address `fd` is bound to. Defaults to `ENOSYS`.
+    fn sock_getlocaladdr(&mut self, fd: Fd) -> Result<SocketAddr> {
+        let _ = fd;
+        Err(Errno::Nosys)
+    }
+    /// `sock_getpeeraddr`: the address `fd` is connected to (`ENOTCONN` if none). Defaults to
+    /// `ENOSYS`.
+    fn sock_getpeeraddr(&mut self, fd: Fd) -> Result<SocketAddr> {
+        let _ = fd;
+        Err(Errno::Nosys)
+    }
+    /// `sock_getaddrinfo`: resolve `node` and `service` (a port number, or empty) through the
+    /// system resolver, filtered by `hints`; at most `max` results. The policy's DNS list
+    /// decides whether `node` may be resolved. Defaults to `ENOSYS`.
+    fn sock_getaddrinfo(
+        &mut self,
+        node: &str,
+        service: &str,
+        hints: &AddrInfoHints,
+        max: usize,
+    ) -> Result<Vec<AddrInfo>> {
+        let _ = (node, service, hints, max);
         Err(Errno::Nosys)
     }
 }

@@ -69,6 +69,9 @@ use crate::abi::{
     Lookupflags, Oflags, Prestat, Riflags, Rights, Roflags, Sdflags, Siflags, Signal, Subscription,
     SubscriptionKind, Timestamp, Whence,
 };
+use crate::net::{
+    AddrInfo, AddrInfoHints, AddressFamily, SockOpt, SockOptValue, SocketAddr, SocketType,
+};
 use crate::system::{ReaddirSink, Result, System};
 
 bitflags::bitflags! {
@@ -1157,6 +1160,211 @@ impl<S: System, W: Write> System for Trace<S, W> {
             |r| unit(&r),
             self.inner.sock_shutdown(fd, how)
         )
+    }
+
+    fn sock_open(&mut self, family: AddressFamily, socktype: SocketType) -> Result<Fd> {
+        let r = traced!(
+            self,
+            Families::NET,
+            format!(
+                "sock_open(af={}, socktype={})",
+                family.name(),
+                socktype.name()
+            ),
+            |r| res(&r, |fd| format!("fd {fd}")),
+            self.inner.sock_open(family, socktype)
+        );
+        if let Ok(new) = r {
+            self.sockets.insert(new);
+        }
+        r
+    }
+
+    fn sock_bind(&mut self, fd: Fd, addr: &SocketAddr) -> Result<()> {
+        let max = self.options.string_size;
+        traced!(
+            self,
+            Families::NET,
+            format!("sock_bind(fd={fd}, addr={})", sockaddr(addr, max)),
+            |r| unit(&r),
+            self.inner.sock_bind(fd, addr)
+        )
+    }
+
+    fn sock_connect(&mut self, fd: Fd, addr: &SocketAddr) -> Result<()> {
+        let max = self.options.string_size;
+        traced!(
+            self,
+            Families::NET,
+            format!("sock_connect(fd={fd}, addr={})", sockaddr(addr, max)),
+            |r| unit(&r),
+            self.inner.sock_connect(fd, addr)
+        )
+    }
+
+    fn sock_listen(&mut self, fd: Fd, backlog: u32) -> Result<()> {
+        traced!(
+            self,
+            Families::NET,
+            format!("sock_listen(fd={fd}, backlog={backlog})"),
+            |r| unit(&r),
+            self.inner.sock_listen(fd, backlog)
+        )
+    }
+
+    fn sock_recv_from(
+        &mut self,
+        fd: Fd,
+        iovs: &mut [IoSliceMut<'_>],
+        fl: Riflags,
+    ) -> Result<(usize, Option<SocketAddr>, Roflags)> {
+        let max = self.options.string_size;
+        let call = format!(
+            "sock_recv_from(fd={fd}, ri_data={}, ri_flags={})",
+            lens_mut(iovs),
+            flags(fl)
+        );
+        let start = Instant::now();
+        let r = self.inner.sock_recv_from(fd, iovs, fl);
+        let elapsed = start.elapsed();
+        emit(
+            &mut self.sink,
+            &self.options,
+            Families::NET,
+            || call,
+            || {
+                res(&r, |(n, from, ro)| {
+                    format!(
+                        "{n} {} from={} ro_flags={}",
+                        quote_read(iovs, *n, max),
+                        from.as_ref().map_or("-".to_owned(), |a| sockaddr(a, max)),
+                        flags(*ro)
+                    )
+                })
+            },
+            elapsed,
+        );
+        r
+    }
+
+    fn sock_send_to(
+        &mut self,
+        fd: Fd,
+        iovs: &[IoSlice<'_>],
+        addr: &SocketAddr,
+        fl: Siflags,
+    ) -> Result<usize> {
+        let max = self.options.string_size;
+        traced!(
+            self,
+            Families::NET,
+            format!(
+                "sock_send_to(fd={fd}, si_data={} {}, addr={}, si_flags={})",
+                lens(iovs),
+                quote_write(iovs, total_len(iovs), max),
+                sockaddr(addr, max),
+                flags(fl)
+            ),
+            |r| res(&r, |n| n.to_string()),
+            self.inner.sock_send_to(fd, iovs, addr, fl)
+        )
+    }
+
+    fn sock_getsockopt(&mut self, fd: Fd, opt: SockOpt) -> Result<SockOptValue> {
+        traced!(
+            self,
+            Families::NET,
+            format!("sock_getsockopt(fd={fd}, opt={})", opt.name()),
+            |r| res(&r, sockopt_value),
+            self.inner.sock_getsockopt(fd, opt)
+        )
+    }
+
+    fn sock_setsockopt(&mut self, fd: Fd, opt: SockOpt, value: SockOptValue) -> Result<()> {
+        traced!(
+            self,
+            Families::NET,
+            format!(
+                "sock_setsockopt(fd={fd}, opt={}, value={})",
+                opt.name(),
+                sockopt_value(&value)
+            ),
+            |r| unit(&r),
+            self.inner.sock_setsockopt(fd, opt, value)
+        )
+    }
+
+    fn sock_getlocaladdr(&mut self, fd: Fd) -> Result<SocketAddr> {
+        let max = self.options.string_size;
+        traced!(
+            self,
+            Families::NET,
+            format!("sock_getlocaladdr(fd={fd})"),
+            |r| res(&r, |a| sockaddr(a, max)),
+            self.inner.sock_getlocaladdr(fd)
+        )
+    }
+
+    fn sock_getpeeraddr(&mut self, fd: Fd) -> Result<SocketAddr> {
+        let max = self.options.string_size;
+        traced!(
+            self,
+            Families::NET,
+            format!("sock_getpeeraddr(fd={fd})"),
+            |r| res(&r, |a| sockaddr(a, max)),
+            self.inner.sock_getpeeraddr(fd)
+        )
+    }
+
+    fn sock_getaddrinfo(
+        &mut self,
+        node: &str,
+        service: &str,
+        hints: &AddrInfoHints,
+        max_results: usize,
+    ) -> Result<Vec<AddrInfo>> {
+        let max = self.options.string_size;
+        traced!(
+            self,
+            Families::NET,
+            format!(
+                "sock_getaddrinfo(node={}, service={}, flags={}, af={}, socktype={}, protocol={}, max={max_results})",
+                quote(node.as_bytes(), max),
+                quote(service.as_bytes(), max),
+                hints.flags,
+                hints.family.map_or("ANY", |f| f.name()),
+                hints.socktype.map_or("ANY", |t| t.name()),
+                hints.protocol
+            ),
+            |r| res(&r, |v| {
+                let items: Vec<String> = v
+                    .iter()
+                    .map(|a| format!("{} {}", a.addr, a.socktype.name()))
+                    .collect();
+                format!("{} [{}]", v.len(), items.join(", "))
+            }),
+            self.inner
+                .sock_getaddrinfo(node, service, hints, max_results)
+        )
+    }
+}
+
+/// `127.0.0.1:80`, `[::1]:80`, or `unix:"path"` (quoted and cut like other strings).
+fn sockaddr(a: &SocketAddr, max: usize) -> String {
+    match a {
+        SocketAddr::Inet(a) => a.to_string(),
+        SocketAddr::Unix(p) => format!("unix:{}", quote(p.as_bytes(), max)),
+    }
+}
+
+/// `5`, `linger=off`/`linger=3s`, `timeout=off`/`timeout=1.5s`.
+fn sockopt_value(v: &SockOptValue) -> String {
+    match v {
+        SockOptValue::Int(i) => i.to_string(),
+        SockOptValue::Linger(None) => "linger=off".to_owned(),
+        SockOptValue::Linger(Some(d)) => format!("linger={d:?}"),
+        SockOptValue::Time(None) => "timeout=off".to_owned(),
+        SockOptValue::Time(Some(d)) => format!("timeout={d:?}"),
     }
 }
 

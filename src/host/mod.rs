@@ -24,6 +24,7 @@ use cap_std::fs::Dir;
 use rustix::fs::{Mode, OFlags};
 
 use crate::abi::{Errno, Fd, Filetype, Rights};
+use crate::net::{NetPolicy, SocketSpec, SpecTarget};
 use crate::system::Result;
 use crate::table::{Entry, FdTable, Limits, Preopen};
 
@@ -100,6 +101,9 @@ pub struct UnixSystem {
     pub(crate) streams: StreamCounter,
     args: Vec<Vec<u8>>,
     env: Vec<Vec<u8>>,
+    /// What the guest may do on the network; grants nothing until
+    /// [`UnixSystem::set_net_policy`].
+    pub(crate) net_policy: NetPolicy,
 }
 
 fn check_no_nul(items: &[Vec<u8>]) -> Result<()> {
@@ -133,6 +137,7 @@ impl UnixSystem {
             streams: StreamCounter::default(),
             args: Vec::new(),
             env: Vec::new(),
+            net_policy: NetPolicy::none(),
         }
     }
 
@@ -246,6 +251,91 @@ impl UnixSystem {
                     guest_name: guest_name.to_owned(),
                     read_only,
                 }),
+            })
+            .map_err(io_err)
+    }
+
+    /// Replaces the network policy. Plain host names in its grants are resolved now (see
+    /// [`NetPolicy::resolve_names`]), so this may consult the system resolver.
+    pub fn set_net_policy(&mut self, mut policy: NetPolicy) {
+        policy.resolve_names();
+        self.net_policy = policy;
+    }
+
+    /// The network policy in force (including the addresses its names learned).
+    pub fn net_policy(&self) -> &NetPolicy {
+        &self.net_policy
+    }
+
+    /// Opens a listening stream socket as `spec` says (TCP: `SO_REUSEADDR` if asked, the
+    /// first resolved address that binds; unix: a host path) and installs it as the next fd,
+    /// with socket rights. Call it after the directory preopens: it is not a preopen for
+    /// `fd_prestat_get` (`EBADF`), and wasi-libc's start-up scan stops at the first `EBADF`.
+    /// The network policy does not apply: the user granted this socket by naming it.
+    pub fn preopen_listener(&mut self, spec: &SocketSpec) -> std::io::Result<Fd> {
+        use rustix::net::{AddressFamily as Af, SocketFlags, SocketType as St};
+        let backlog = spec.backlog;
+        let sock = match &spec.target {
+            SpecTarget::Unix(path) => {
+                let s = rustix::net::socket_with(Af::UNIX, St::STREAM, SocketFlags::CLOEXEC, None)?;
+                rustix::net::bind(&s, &rustix::net::SocketAddrUnix::new(path.as_path())?)?;
+                rustix::net::listen(&s, backlog)?;
+                s
+            }
+            SpecTarget::Tcp { .. } => {
+                let mut last = None;
+                let mut bound = None;
+                for a in spec.resolve()? {
+                    let fam = if a.is_ipv4() { Af::INET } else { Af::INET6 };
+                    let attempt = (|| -> std::io::Result<OwnedFd> {
+                        let s =
+                            rustix::net::socket_with(fam, St::STREAM, SocketFlags::CLOEXEC, None)?;
+                        rustix::net::sockopt::set_socket_reuseaddr(&s, spec.reuseaddr)?;
+                        rustix::net::bind(&s, &a)?;
+                        rustix::net::listen(&s, backlog)?;
+                        Ok(s)
+                    })();
+                    match attempt {
+                        Ok(s) => {
+                            bound = Some(s);
+                            break;
+                        }
+                        Err(e) => last = Some(e),
+                    }
+                }
+                match (bound, last) {
+                    (Some(s), _) => s,
+                    (None, Some(e)) => return Err(e),
+                    (None, None) => return Err(std::io::ErrorKind::NotFound.into()),
+                }
+            }
+        };
+        self.push_socket(sock, Rights::SOCKET)
+    }
+
+    /// Connects a stream socket to `spec` (TCP: the first resolved address that answers;
+    /// unix: a host path) and installs it as the next fd, with the rights of a connection
+    /// (no `SOCK_ACCEPT`). Same placement rule and policy exemption as
+    /// [`UnixSystem::preopen_listener`].
+    pub fn preopen_dialed(&mut self, spec: &SocketSpec) -> std::io::Result<Fd> {
+        let sock: OwnedFd = match &spec.target {
+            SpecTarget::Unix(path) => std::os::unix::net::UnixStream::connect(path)?.into(),
+            SpecTarget::Tcp { .. } => {
+                std::net::TcpStream::connect(spec.resolve()?.as_slice())?.into()
+            }
+        };
+        self.push_socket(sock, Rights::SOCKET - Rights::SOCK_ACCEPT)
+    }
+
+    fn push_socket(&mut self, sock: OwnedFd, rights: Rights) -> std::io::Result<Fd> {
+        let filetype = stat::filetype_of_fd(sock.as_fd()).map_err(io_err)?;
+        self.table
+            .insert(Entry {
+                handle: Handle::Other(sock),
+                filetype,
+                rights_base: rights,
+                rights_inheriting: Rights::empty(),
+                preopen: None,
             })
             .map_err(io_err)
     }

@@ -92,7 +92,13 @@ impl UnixSystem {
                         waits.push((i, FdWait::Done(ev)));
                         continue;
                     }
-                    let want = if read { PollFlags::IN } else { PollFlags::OUT };
+                    // RDHUP: a TCP peer that closed its side shows up as readable only;
+                    // asking for RDHUP lets us report HANGUP for it, as for a closed pipe.
+                    let want = if read {
+                        PollFlags::IN | PollFlags::RDHUP
+                    } else {
+                        PollFlags::OUT
+                    };
                     pollfds.push(PollFd::from_borrowed_fd(e.handle.as_fd(), want));
                     polled.push(e.handle.as_fd());
                     waits.push((i, FdWait::Poll(pollfds.len() - 1)));
@@ -141,7 +147,7 @@ impl UnixSystem {
                     if r.contains(PollFlags::NVAL) {
                         ev.error = Errno::Badf;
                     } else {
-                        if r.contains(PollFlags::HUP) {
+                        if r.intersects(PollFlags::HUP | PollFlags::RDHUP) {
                             ev.flags |= Eventrwflags::FD_READWRITE_HANGUP;
                         }
                         if matches!(sub.kind, SubscriptionKind::FdRead(_)) {

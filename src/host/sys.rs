@@ -8,6 +8,9 @@ use crate::abi::{
     Oflags, Prestat, Riflags, Rights, Roflags, Sdflags, Siflags, Signal, Subscription, Timestamp,
     Whence,
 };
+use crate::net::{
+    AddrInfo, AddrInfoHints, AddressFamily, SockOpt, SockOptValue, SocketAddr, SocketType,
+};
 use crate::system::{ReaddirSink, Result, System};
 
 impl System for UnixSystem {
@@ -199,5 +202,56 @@ impl System for UnixSystem {
     }
     fn sock_shutdown(&mut self, fd: Fd, how: Sdflags) -> Result<()> {
         self.do_sock_shutdown(fd, how)
+    }
+
+    fn sock_open(&mut self, family: AddressFamily, socktype: SocketType) -> Result<Fd> {
+        self.do_sock_open(family, socktype)
+    }
+    fn sock_bind(&mut self, fd: Fd, addr: &SocketAddr) -> Result<()> {
+        self.do_sock_bind(fd, addr)
+    }
+    fn sock_connect(&mut self, fd: Fd, addr: &SocketAddr) -> Result<()> {
+        self.do_sock_connect(fd, addr)
+    }
+    fn sock_listen(&mut self, fd: Fd, backlog: u32) -> Result<()> {
+        self.do_sock_listen(fd, backlog)
+    }
+    fn sock_recv_from(
+        &mut self,
+        fd: Fd,
+        iovs: &mut [IoSliceMut<'_>],
+        flags: Riflags,
+    ) -> Result<(usize, Option<SocketAddr>, Roflags)> {
+        self.do_sock_recv_from(fd, iovs, flags)
+    }
+    fn sock_send_to(
+        &mut self,
+        fd: Fd,
+        iovs: &[IoSlice<'_>],
+        addr: &SocketAddr,
+        flags: Siflags,
+    ) -> Result<usize> {
+        self.do_sock_send_to(fd, iovs, addr, flags)
+    }
+    fn sock_getsockopt(&mut self, fd: Fd, opt: SockOpt) -> Result<SockOptValue> {
+        self.do_sock_getsockopt(fd, opt)
+    }
+    fn sock_setsockopt(&mut self, fd: Fd, opt: SockOpt, value: SockOptValue) -> Result<()> {
+        self.do_sock_setsockopt(fd, opt, value)
+    }
+    fn sock_getlocaladdr(&mut self, fd: Fd) -> Result<SocketAddr> {
+        self.do_sock_getlocaladdr(fd)
+    }
+    fn sock_getpeeraddr(&mut self, fd: Fd) -> Result<SocketAddr> {
+        self.do_sock_getpeeraddr(fd)
+    }
+    fn sock_getaddrinfo(
+        &mut self,
+        node: &str,
+        service: &str,
+        hints: &AddrInfoHints,
+        max: usize,
+    ) -> Result<Vec<AddrInfo>> {
+        self.do_sock_getaddrinfo(node, service, hints, max)
     }
 }
