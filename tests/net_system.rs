@@ -787,3 +787,73 @@ fn preopened_listener_and_dialed_socket_come_after_the_directories() {
     let _unix_client = std::os::unix::net::UnixStream::connect(&usock).unwrap();
     assert!(sys.sock_accept(ulistener, Fdflags::empty()).is_ok());
 }
+
+#[test]
+fn unix_bind_needs_a_writable_preopen() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut sys = system(policy(&[], &["unix:*"], &[]));
+    sys.preopen_dir(tmp.path(), "/ro", true).unwrap();
+    let s = sys
+        .sock_open(AddressFamily::Unix, SocketType::Stream)
+        .unwrap();
+    assert_eq!(
+        sys.sock_bind(s, &SocketAddr::Unix("/ro/a.sock".into())),
+        Err(Errno::Notcapable)
+    );
+    assert!(!tmp.path().join("a.sock").exists());
+}
+
+#[test]
+fn trace_forwards_and_formats_the_socket_calls() {
+    use capwasi::trace::{Trace, TraceOptions};
+    let mut t = Trace::new(
+        system(policy(&[], &["127.0.0.1:*"], &["localhost"])),
+        Vec::new(),
+        TraceOptions::default(),
+    );
+    let s = t
+        .sock_open(AddressFamily::Inet4, SocketType::Dgram)
+        .unwrap();
+    t.sock_bind(s, &inet("127.0.0.1:0")).unwrap();
+    let me = t.sock_getlocaladdr(s).unwrap();
+    t.sock_setsockopt(s, SockOpt::RcvTimeo, SockOptValue::Time(Some(TIMEOUT)))
+        .unwrap();
+    assert_eq!(
+        t.sock_getsockopt(s, SockOpt::Linger),
+        Ok(SockOptValue::Linger(None))
+    );
+    // Sending to ourselves is outside the (bind-only) grant: forwarded, refused, traced.
+    assert_eq!(
+        t.sock_send_to(s, &[IoSlice::new(b"hi")], &me, Siflags::empty()),
+        Err(Errno::Acces)
+    );
+    let hints = AddrInfoHints {
+        family: Some(AddressFamily::Inet4),
+        socktype: Some(SocketType::Stream),
+        ..AddrInfoHints::default()
+    };
+    t.sock_getaddrinfo("127.0.0.1", "9", &hints, 2).unwrap();
+    assert_eq!(t.sock_listen(s, 3), Err(Errno::Notsup));
+    let text = String::from_utf8(t.sink().clone()).unwrap();
+    // Drop the durations, which vary.
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.rsplit_once(" (").map_or(l, |(a, _)| a))
+        .collect();
+    let SocketAddr::Inet(me) = me else { panic!() };
+    assert_eq!(
+        lines,
+        [
+            format!("sock_open(af=INET4, socktype=DGRAM) => fd {s}"),
+            format!("sock_bind(fd={s}, addr=127.0.0.1:0) => ok"),
+            format!("sock_getlocaladdr(fd={s}) => {me}"),
+            format!("sock_setsockopt(fd={s}, opt=SO_RCVTIMEO, value=timeout=10s) => ok"),
+            format!("sock_getsockopt(fd={s}, opt=SO_LINGER) => linger=off"),
+            format!(
+                "sock_send_to(fd={s}, si_data=[2] \"hi\", addr={me}, si_flags=) => EACCES"
+            ),
+            "sock_getaddrinfo(node=\"127.0.0.1\", service=\"9\", flags=0, af=INET4, socktype=STREAM, protocol=0, max=2) => 1 [127.0.0.1:9 STREAM]".to_owned(),
+            format!("sock_listen(fd={s}, backlog=3) => ENOTSUP"),
+        ]
+    );
+}
