@@ -142,10 +142,15 @@ fn echo(
         assert_eq!(local.ip(), t.ip());
         assert_ne!(local.port(), 0);
     } else {
-        // Unix peers are reported by their last component (see host::socket::guest_addr).
+        // Unix peers are reported by their last component (see host::socket::guest_addr);
+        // the unbound client end is unnamed.
         assert_eq!(
             sys.sock_getpeeraddr(c),
             Ok(SocketAddr::Unix("echo.sock".into()))
+        );
+        assert_eq!(
+            sys.sock_getlocaladdr(c),
+            Ok(SocketAddr::Unix(String::new()))
         );
     }
     for msg in [&b"hello"[..], b"", b"a somewhat longer line of text\n"] {
@@ -786,6 +791,42 @@ fn preopened_listener_and_dialed_socket_come_after_the_directories() {
     assert_eq!(&got, b"hi");
     let _unix_client = std::os::unix::net::UnixStream::connect(&usock).unwrap();
     assert!(sys.sock_accept(ulistener, Fdflags::empty()).is_ok());
+}
+
+#[test]
+fn socket_calls_on_other_fds_fail_cleanly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut sys = system(policy(&["*:*"], &["*:*"], &[]));
+    let dir = sys.preopen_dir(tmp.path(), "/d", false).unwrap();
+    assert_eq!(
+        sys.sock_bind(dir, &inet("127.0.0.1:0")),
+        Err(Errno::Notsock)
+    );
+    assert_eq!(sys.sock_listen(dir, 1), Err(Errno::Notsock));
+    assert_eq!(sys.sock_getlocaladdr(dir), Err(Errno::Notsock));
+    assert_eq!(sys.sock_getsockopt(dir, SockOpt::Type), Err(Errno::Notsock));
+    assert_eq!(sys.sock_connect(77, &inet("127.0.0.1:1")), Err(Errno::Badf));
+    let mut b = [0u8; 1];
+    assert_eq!(
+        sys.sock_recv_from(77, &mut [IoSliceMut::new(&mut b)], Riflags::empty())
+            .map(|r| r.0),
+        Err(Errno::Badf)
+    );
+    // A connection dropped to no rights cannot send.
+    let s = sys
+        .sock_open(AddressFamily::Inet4, SocketType::Dgram)
+        .unwrap();
+    sys.fd_fdstat_set_rights(s, Rights::FD_READ, Rights::empty())
+        .unwrap();
+    assert_eq!(
+        sys.sock_send_to(
+            s,
+            &[IoSlice::new(b"x")],
+            &inet("127.0.0.1:9"),
+            Siflags::empty()
+        ),
+        Err(Errno::Notcapable)
+    );
 }
 
 #[test]

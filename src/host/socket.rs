@@ -123,7 +123,8 @@ fn recv_flags(flags: Riflags) -> RecvFlags {
 
 /// A kernel socket address as the guest sees it. Unix addresses are reported by their last
 /// component only: the kernel holds the `/proc/self/fd/N/...` form the host bound or
-/// connected through, which names host fds and would mean nothing to the guest.
+/// connected through, which names host fds and would mean nothing to the guest. An unnamed
+/// unix socket (not bound, or the client end of a connection) is the empty path.
 fn guest_addr(a: &SocketAddrAny) -> Option<SocketAddr> {
     match a.address_family() {
         rustix::net::AddressFamily::INET | rustix::net::AddressFamily::INET6 => {
@@ -133,7 +134,9 @@ fn guest_addr(a: &SocketAddrAny) -> Option<SocketAddr> {
         }
         rustix::net::AddressFamily::UNIX => {
             let u = SocketAddrUnix::try_from(a.clone()).ok()?;
-            let bytes = u.path_bytes()?;
+            let Some(bytes) = u.path_bytes() else {
+                return Some(SocketAddr::Unix(String::new()));
+            };
             let name = bytes.rsplit(|&b| b == b'/').next().unwrap_or(bytes);
             Some(SocketAddr::Unix(String::from_utf8_lossy(name).into_owned()))
         }
