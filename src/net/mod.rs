@@ -1,5 +1,6 @@
 //! Sockets in plain Rust types: addresses, families, types, options, name-resolution records,
-//! the network policy ([`NetPolicy`]) and the `--listen`/`--dial` address forms ([`SocketSpec`]).
+//! the network policy ([`NetPolicy`]), the `--listen`/`--dial` address forms ([`SocketSpec`])
+//! and the WasmEdge address buffers ([`wire`]).
 //!
 //! Nothing here touches the OS or guest memory: the [`System`](crate::system::System) socket
 //! methods speak these types, the Unix host maps them to rustix, and the ABI layer maps them to
@@ -8,6 +9,7 @@
 
 mod policy;
 mod spec;
+pub mod wire;
 
 pub use policy::{Grant, HostPattern, NetPolicy, PolicyError, PortRange};
 pub use spec::{SocketSpec, SpecError, SpecTarget};
