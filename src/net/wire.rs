@@ -106,6 +106,45 @@ pub fn encode_addr_v1(addr: &SocketAddr, out: &mut [u8]) -> Result<(u32, u16), E
     }
 }
 
+/// Size of a `getaddrinfo` hints struct and of each result node (SOCKETS.md layout).
+pub const ADDRINFO_LEN: usize = 28;
+
+/// Reads the `hints` struct (flags u16 at 0, family u8 at 2, socktype u8 at 3, protocol u32
+/// at 4; the pointer fields are ignored). Family 0 and socktype 0 mean "any"; other unknown
+/// values are `EAFNOSUPPORT` / `EINVAL`, a protocol past 2 is `EPROTONOSUPPORT`.
+pub fn decode_hints(b: &[u8; ADDRINFO_LEN]) -> Result<super::AddrInfoHints, Errno> {
+    let family = match b[2] {
+        0 => None,
+        f => Some(AddressFamily::from_raw(u32::from(f))?),
+    };
+    let socktype = match b[3] {
+        0 => None,
+        t => Some(super::SocketType::from_raw(u32::from(t))?),
+    };
+    let protocol = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
+    if protocol > 2 {
+        return Err(Errno::Protonosupport);
+    }
+    Ok(super::AddrInfoHints {
+        flags: u16::from_le_bytes([b[0], b[1]]),
+        family,
+        socktype,
+        protocol,
+    })
+}
+
+/// The data of a result's sockaddr struct: the port **big-endian** at 0..2, then the IPv4
+/// (2..6) or IPv6 (2..18) address. 6 or 18 bytes; the ABI layer writes at most what the
+/// guest declared (guests declare 14 for 26 allocated: a known quirk).
+pub fn sockaddr_data(addr: &std::net::SocketAddr) -> Vec<u8> {
+    let mut v = addr.port().to_be_bytes().to_vec();
+    match addr {
+        std::net::SocketAddr::V4(a) => v.extend_from_slice(&a.ip().octets()),
+        std::net::SocketAddr::V6(a) => v.extend_from_slice(&a.ip().octets()),
+    }
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +230,39 @@ mod tests {
             encode_addr_v1(&SocketAddr::Unix("/a".into()), &mut buf),
             Err(Errno::Afnosupport)
         );
+    }
+
+    #[test]
+    fn hints_and_sockaddr_data() {
+        let mut h = [0u8; ADDRINFO_LEN];
+        assert_eq!(decode_hints(&h), Ok(crate::net::AddrInfoHints::default()));
+        h[0] = 5;
+        h[2] = 2;
+        h[3] = 1;
+        h[4] = 2;
+        h[12] = 0xff; // pointer fields are ignored
+        assert_eq!(
+            decode_hints(&h),
+            Ok(crate::net::AddrInfoHints {
+                flags: 5,
+                family: Some(AddressFamily::Inet6),
+                socktype: Some(crate::net::SocketType::Dgram),
+                protocol: 2,
+            })
+        );
+        h[2] = 7;
+        assert_eq!(decode_hints(&h), Err(Errno::Afnosupport));
+        h[2] = 1;
+        h[3] = 9;
+        assert_eq!(decode_hints(&h), Err(Errno::Inval));
+        h[3] = 2;
+        h[4] = 3;
+        assert_eq!(decode_hints(&h), Err(Errno::Protonosupport));
+        assert_eq!(
+            sockaddr_data(&"1.2.3.4:258".parse().unwrap()),
+            [1, 2, 1, 2, 3, 4]
+        );
+        let d = sockaddr_data(&"[::1]:80".parse().unwrap());
+        assert_eq!((d.len(), &d[..2], d[17]), (18, &[0u8, 80][..], 1));
     }
 }
