@@ -898,3 +898,27 @@ fn trace_forwards_and_formats_the_socket_calls() {
         ]
     );
 }
+
+#[test]
+fn unix_grants_see_the_normalized_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("a")).unwrap();
+    std::fs::create_dir_all(tmp.path().join("b")).unwrap();
+    let live = std::os::unix::net::UnixListener::bind(tmp.path().join("b/x.sock")).unwrap();
+    live.set_nonblocking(true).unwrap();
+    let mut sys = system(policy(&["unix:/s/a/*"], &[], &[]));
+    sys.preopen_dir(tmp.path(), "/s", false).unwrap();
+    let s = open(&mut sys, AddressFamily::Unix, SocketType::Stream);
+    // Textually under /s/a/, really /s/b/x.sock: refused, and nothing reached the listener.
+    assert_eq!(
+        sys.sock_connect(s, &SocketAddr::Unix("/s/a/../b/x.sock".into())),
+        Err(Errno::Acces)
+    );
+    assert!(live.accept().is_err());
+    // The granted directory itself works through the same host socket once it lives there.
+    let ok = std::os::unix::net::UnixListener::bind(tmp.path().join("a/y.sock")).unwrap();
+    ok.set_nonblocking(true).unwrap();
+    sys.sock_connect(s, &SocketAddr::Unix("/s/./a//y.sock".into()))
+        .unwrap();
+    assert!(ok.accept().is_ok());
+}

@@ -144,6 +144,31 @@ fn guest_addr(a: &SocketAddrAny) -> Option<SocketAddr> {
     }
 }
 
+/// A unix path as the policy and the resolver see it: `.` components and empty ones dropped,
+/// `a/..` collapsed, so that `/sock/../other/x` cannot match a grant for `/sock/*` while
+/// naming something else. A `..` that would climb above the path's start is `EPERM` (the
+/// errno path calls give for escapes). Inet addresses pass unchanged.
+fn normalize(addr: &SocketAddr) -> Result<SocketAddr> {
+    let SocketAddr::Unix(p) = addr else {
+        return Ok(addr.clone());
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop().ok_or(Errno::Perm)?;
+            }
+            c => parts.push(c),
+        }
+    }
+    if parts.is_empty() {
+        return Err(Errno::Inval);
+    }
+    let lead = if p.starts_with('/') { "/" } else { "" };
+    Ok(SocketAddr::Unix(format!("{lead}{}", parts.join("/"))))
+}
+
 fn int_of_bool(b: bool) -> SockOptValue {
     SockOptValue::Int(i32::from(b))
 }
@@ -244,6 +269,7 @@ impl UnixSystem {
 
     pub(super) fn do_sock_bind(&mut self, fd: Fd, addr: &SocketAddr) -> Result<()> {
         self.socket(fd, Rights::empty())?;
+        let addr = &normalize(addr)?;
         self.net_policy.check_bind(addr)?;
         match addr {
             SocketAddr::Inet(a) => {
@@ -263,6 +289,7 @@ impl UnixSystem {
 
     pub(super) fn do_sock_connect(&mut self, fd: Fd, addr: &SocketAddr) -> Result<()> {
         self.socket(fd, Rights::empty())?;
+        let addr = &normalize(addr)?;
         self.net_policy.check_connect(addr)?;
         match addr {
             SocketAddr::Inet(a) => rustix::net::connect(self.socket(fd, Rights::empty())?, a)?,
@@ -348,6 +375,7 @@ impl UnixSystem {
         _flags: Siflags,
     ) -> Result<usize> {
         self.socket(fd, Rights::FD_WRITE)?;
+        let addr = &normalize(addr)?;
         self.net_policy.check_connect(addr)?;
         let mut control = SendAncillaryBuffer::default();
         let s = self.socket(fd, Rights::FD_WRITE)?;
@@ -560,5 +588,23 @@ impl UnixSystem {
             first.canonname = Some(node.to_owned());
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_paths_are_normalized_before_the_policy_sees_them() {
+        let u = |s: &str| SocketAddr::Unix(s.into());
+        assert_eq!(normalize(&u("/a/./b//c")), Ok(u("/a/b/c")));
+        assert_eq!(normalize(&u("/sock/../other/x")), Ok(u("/other/x")));
+        assert_eq!(normalize(&u("a/b/..")), Ok(u("a")));
+        assert_eq!(normalize(&u("/..")), Err(Errno::Perm));
+        assert_eq!(normalize(&u("a/../..")), Err(Errno::Perm));
+        assert_eq!(normalize(&u("/./")), Err(Errno::Inval));
+        let i = SocketAddr::Inet("1.2.3.4:5".parse().unwrap());
+        assert_eq!(normalize(&i), Ok(i.clone()));
     }
 }
