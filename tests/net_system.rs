@@ -922,3 +922,39 @@ fn unix_grants_see_the_normalized_path() {
         .unwrap();
     assert!(ok.accept().is_ok());
 }
+
+#[test]
+fn refused_nonblocking_connect_reports_a_wasi_errno_in_so_error() {
+    // A port that was just free: nothing listens there.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut sys = system(policy(&[&format!("127.0.0.1:{port}")], &[], &[]));
+    let s = sys
+        .sock_open(AddressFamily::Inet4, SocketType::Stream)
+        .unwrap();
+    sys.fd_fdstat_set_flags(s, Fdflags::NONBLOCK).unwrap();
+    match sys.sock_connect(s, &inet(&format!("127.0.0.1:{port}"))) {
+        // Loopback may refuse at once.
+        Err(Errno::Connrefused) => return,
+        Err(Errno::Inprogress) => {}
+        r => panic!("connect to a closed port: {r:?}"),
+    }
+    let subs = [Subscription {
+        userdata: 7,
+        kind: SubscriptionKind::FdWrite(s),
+    }];
+    let mut ev: Vec<Event> = subs.iter().map(Event::for_subscription).collect();
+    assert_eq!(sys.poll_oneoff(&subs, &mut ev), Ok(1));
+    assert_eq!(
+        sys.sock_getsockopt(s, SockOpt::Error),
+        Ok(SockOptValue::Int(i32::from(Errno::Connrefused.raw())))
+    );
+    // SO_ERROR is cleared by reading it.
+    assert_eq!(
+        sys.sock_getsockopt(s, SockOpt::Error),
+        Ok(SockOptValue::Int(0))
+    );
+}
