@@ -958,3 +958,53 @@ fn refused_nonblocking_connect_reports_a_wasi_errno_in_so_error() {
         Ok(SockOptValue::Int(0))
     );
 }
+
+#[test]
+fn getaddrinfo_v4mapped_and_protocol_hints() {
+    let mut sys = system(policy(&[], &[], &["*"]));
+    let v6 = AddrInfoHints {
+        family: Some(AddressFamily::Inet6),
+        socktype: Some(SocketType::Stream),
+        ..AddrInfoHints::default()
+    };
+    // An IPv4 literal asked as IPv6: nothing, unless V4MAPPED.
+    assert_eq!(
+        sys.sock_getaddrinfo("127.0.0.1", "1", &v6, 4),
+        Err(Errno::Noent)
+    );
+    let mapped = AddrInfoHints {
+        flags: ai_flags::V4MAPPED,
+        ..v6
+    };
+    let r = sys.sock_getaddrinfo("127.0.0.1", "1", &mapped, 4).unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].addr, "[::ffff:127.0.0.1]:1".parse().unwrap());
+    // Protocol alone picks the socket type; a mismatch is refused.
+    let udp = AddrInfoHints {
+        protocol: 2,
+        family: Some(AddressFamily::Inet4),
+        ..AddrInfoHints::default()
+    };
+    let r = sys.sock_getaddrinfo("127.0.0.1", "53", &udp, 4).unwrap();
+    assert!(
+        r.iter()
+            .all(|a| a.socktype == SocketType::Dgram && a.protocol == 2)
+    );
+    let bad = AddrInfoHints {
+        protocol: 1,
+        socktype: Some(SocketType::Dgram),
+        ..udp
+    };
+    assert_eq!(
+        sys.sock_getaddrinfo("127.0.0.1", "53", &bad, 4),
+        Err(Errno::Protonosupport)
+    );
+    let unix = AddrInfoHints {
+        family: Some(AddressFamily::Unix),
+        ..AddrInfoHints::default()
+    };
+    assert_eq!(
+        sys.sock_getaddrinfo("localhost", "", &unix, 4),
+        Err(Errno::Afnosupport)
+    );
+}
