@@ -1008,3 +1008,103 @@ fn getaddrinfo_v4mapped_and_protocol_hints() {
         Err(Errno::Afnosupport)
     );
 }
+
+#[test]
+fn poll_driven_server_handles_100_concurrent_clients() {
+    const CLIENTS: usize = 100;
+    let mut sys = system(policy(&[], &["127.0.0.1:0"], &[]));
+    let l = sys
+        .sock_open(AddressFamily::Inet4, SocketType::Stream)
+        .unwrap();
+    sys.sock_bind(l, &inet("127.0.0.1:0")).unwrap();
+    sys.sock_listen(l, 128).unwrap();
+    sys.fd_fdstat_set_flags(l, Fdflags::NONBLOCK).unwrap();
+    let SocketAddr::Inet(addr) = sys.sock_getlocaladdr(l).unwrap() else {
+        panic!()
+    };
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let mut c = std::net::TcpStream::connect(addr).unwrap();
+                c.set_read_timeout(Some(TIMEOUT)).unwrap();
+                let msg = format!("client {i:03}");
+                c.write_all(msg.as_bytes()).unwrap();
+                let mut back = vec![0u8; msg.len()];
+                c.read_exact(&mut back).unwrap();
+                assert_eq!(back, msg.as_bytes());
+            })
+        })
+        .collect();
+    let mut conns: Vec<Fd> = Vec::new();
+    let mut echoed: std::collections::HashMap<Fd, usize> = std::collections::HashMap::new();
+    let mut done = 0;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while done < CLIENTS {
+        assert!(std::time::Instant::now() < deadline, "server stalled");
+        let mut subs = vec![
+            Subscription {
+                userdata: u64::from(l),
+                kind: SubscriptionKind::FdRead(l),
+            },
+            Subscription {
+                userdata: u64::MAX,
+                kind: SubscriptionKind::Clock(SubscriptionClock {
+                    id: Clockid::Monotonic,
+                    timeout: 1_000_000_000,
+                    precision: 0,
+                    flags: Subclockflags::empty(),
+                }),
+            },
+        ];
+        subs.extend(conns.iter().map(|&c| Subscription {
+            userdata: u64::from(c),
+            kind: SubscriptionKind::FdRead(c),
+        }));
+        let mut ev: Vec<Event> = subs.iter().map(Event::for_subscription).collect();
+        let n = sys.poll_oneoff(&subs, &mut ev).unwrap();
+        for e in &ev[..n] {
+            assert_eq!(e.error, Errno::Success);
+            if e.userdata == u64::MAX {
+                continue;
+            }
+            let fd = e.userdata as Fd;
+            if fd == l {
+                loop {
+                    match sys.sock_accept(l, Fdflags::NONBLOCK) {
+                        Ok(c) => conns.push(c),
+                        Err(Errno::Again) => break,
+                        Err(err) => panic!("accept: {err:?}"),
+                    }
+                }
+                continue;
+            }
+            let mut buf = [0u8; 64];
+            match sys.sock_recv(fd, &mut [IoSliceMut::new(&mut buf)], Riflags::empty()) {
+                Ok((0, _)) => {
+                    sys.fd_close(fd).unwrap();
+                    conns.retain(|&c| c != fd);
+                    // The number may be reused by the next accept.
+                    echoed.remove(&fd);
+                }
+                Ok((k, _)) => {
+                    // Messages are tiny; a non-blocking send of 10 bytes does not split.
+                    let sent = sys
+                        .sock_send(fd, &[IoSlice::new(&buf[..k])], Siflags::empty())
+                        .unwrap();
+                    assert_eq!(sent, k);
+                    // Count bytes, not reads: a message may arrive in pieces.
+                    let total = echoed.entry(fd).or_insert(0);
+                    *total += k;
+                    if *total == "client 000".len() {
+                        done += 1;
+                    }
+                }
+                Err(Errno::Again) => {}
+                Err(err) => panic!("recv: {err:?}"),
+            }
+        }
+    }
+    for c in clients {
+        c.join().unwrap();
+    }
+}
