@@ -28,10 +28,10 @@
 //!
 //! Families ([`Families`]) filter which calls are written; every call is forwarded whatever
 //! the filter. `fd_*` calls on an fd the tracer knows to be a socket (one registered as a
-//! socket at `new`, or returned by `sock_accept`) count as [`Families::NET`], not `FS`:
-//! someone tracing the network wants the `fd_read`/`fd_write` on a connection. The tracer
-//! learns socket fds only from those two sources and forgets them on `fd_close` and
-//! `fd_renumber`; it never makes an extra call to find out.
+//! socket at `new`, or returned by `sock_accept` or `sock_open`) count as
+//! [`Families::NET`], not `FS`: someone tracing the network wants the `fd_read`/`fd_write`
+//! on a connection. The tracer learns socket fds only from those sources and forgets them on
+//! `fd_close` and `fd_renumber`; it never makes an extra call to find out.
 //!
 //! ```
 //! use capwasi::abi::{Fdflags, Lookupflags, Oflags, Rights};
