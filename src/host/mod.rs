@@ -104,6 +104,10 @@ pub struct UnixSystem {
     /// What the guest may do on the network; grants nothing until
     /// [`UnixSystem::set_net_policy`].
     pub(crate) net_policy: NetPolicy,
+    /// The guest path each unix socket was bound to, by fd, with the socket's inode so that a
+    /// reused fd number is never given another socket's name. At most one entry per fd
+    /// number, so bounded by the fd table.
+    pub(crate) unix_names: std::collections::HashMap<Fd, (u64, String)>,
 }
 
 fn check_no_nul(items: &[Vec<u8>]) -> Result<()> {
@@ -138,6 +142,7 @@ impl UnixSystem {
             args: Vec::new(),
             env: Vec::new(),
             net_policy: NetPolicy::none(),
+            unix_names: std::collections::HashMap::new(),
         }
     }
 

@@ -123,8 +123,9 @@ fn recv_flags(flags: Riflags) -> RecvFlags {
 
 /// A kernel socket address as the guest sees it. Unix addresses are reported by their last
 /// component only: the kernel holds the `/proc/self/fd/N/...` form the host bound or
-/// connected through, which names host fds and would mean nothing to the guest. An unnamed
-/// unix socket (not bound, or the client end of a connection) is the empty path.
+/// connected through, which names host fds and would mean nothing to the guest
+/// (`sock_getlocaladdr` restores the full guest path of sockets this system bound). An
+/// unnamed unix socket (not bound, or the client end of a connection) is the empty path.
 fn guest_addr(a: &SocketAddrAny) -> Option<SocketAddr> {
     match a.address_family() {
         rustix::net::AddressFamily::INET | rustix::net::AddressFamily::INET6 => {
@@ -281,7 +282,11 @@ impl UnixSystem {
                 // kernel creates `base` in the directory cap-std opened and nowhere else.
                 let via = format!("/proc/self/fd/{}/{base}", dir.as_raw_fd());
                 let ua = SocketAddrUnix::new(via.as_str()).map_err(|_| Errno::Nametoolong)?;
-                rustix::net::bind(self.socket(fd, Rights::empty())?, &ua)?;
+                let sock = self.socket(fd, Rights::empty())?;
+                rustix::net::bind(sock, &ua)?;
+                // Remember the guest's name: the kernel only knows the /proc form.
+                let ino = rustix::fs::fstat(sock)?.st_ino as u64;
+                self.unix_names.insert(fd, (ino, p.clone()));
             }
         }
         Ok(())
@@ -482,7 +487,15 @@ impl UnixSystem {
     pub(super) fn do_sock_getlocaladdr(&mut self, fd: Fd) -> Result<SocketAddr> {
         let s = self.socket(fd, Rights::empty())?;
         let a = rustix::net::getsockname(s)?;
-        guest_addr(&a).ok_or(Errno::Afnosupport)
+        let addr = guest_addr(&a).ok_or(Errno::Afnosupport)?;
+        if let SocketAddr::Unix(name) = &addr
+            && !name.is_empty()
+            && let Some((ino, path)) = self.unix_names.get(&fd)
+            && rustix::fs::fstat(s)?.st_ino as u64 == *ino
+        {
+            return Ok(SocketAddr::Unix(path.clone()));
+        }
+        Ok(addr)
     }
 
     pub(super) fn do_sock_getpeeraddr(&mut self, fd: Fd) -> Result<SocketAddr> {
