@@ -8,8 +8,6 @@
 //! through an imported function, the first export lookup) on first use; what matters for a
 //! host call's cost is the steady state.
 
-// Only its allocator is used here, not the byte statistics.
-#[allow(dead_code)]
 #[path = "model/counting_alloc.rs"]
 mod counting_alloc;
 
