@@ -120,7 +120,7 @@ const GUEST: &str = r#"
 )
 "#;
 
-const CALLS: [&str; 7] = [
+const CALLS: [&str; 8] = [
     "fd_read",
     "fd_write",
     "fd_pread",
@@ -128,6 +128,7 @@ const CALLS: [&str; 7] = [
     "fd_seek",
     "fd_tell",
     "clock_time_get",
+    "poll_oneoff",
 ];
 
 /// Many calls per export: a per-call allocation cannot hide as a one-off.
@@ -211,22 +212,6 @@ fn hot_paths_do_not_allocate() {
     // The calls did their work: 1 + ITERATIONS 16-byte writes went to stdout.
     let out = store.data_mut().fd_filestat_get_size(1);
     assert_eq!(out, 16 * (1 + ITERATIONS as u64));
-}
-
-/// `poll_oneoff` with one (ready, regular-file) subscription: the ABI layer decodes onto the
-/// stack, but `UnixSystem::do_poll_oneoff` (src/host/poll.rs, owned by another change in
-/// flight) collects into `Vec`s — 2 allocations per call here (`waits` and `out`), 4 for a
-/// pollable fd. Run with `cargo test --test alloc_free -- --ignored` once that is fixed, then
-/// drop the `ignore` and fold "poll_oneoff" into `CALLS`.
-#[test]
-#[ignore = "src/host/poll.rs allocates per call (2 Vecs for a regular file); not ours to edit yet"]
-fn poll_oneoff_does_not_allocate() {
-    let (mut store, instance, _dir) = setup();
-    let allocating = allocations(&mut store, &instance, &["poll_oneoff"]);
-    assert!(
-        allocating.is_empty(),
-        "allocations during {ITERATIONS} calls: {allocating:?}"
-    );
 }
 
 /// Size of a guest fd's file, through the `System` interface the guest used.

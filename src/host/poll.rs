@@ -2,6 +2,7 @@
 
 use rustix::event::{PollFd, PollFlags};
 use rustix::time::Timespec;
+use smallvec::SmallVec;
 
 use super::{UnixSystem, clock};
 use crate::abi::{
@@ -9,6 +10,11 @@ use crate::abi::{
     SubscriptionKind, Timestamp,
 };
 use crate::system::Result;
+
+/// Per-call scratch space that stays on the stack for up to four subscriptions (the common
+/// case is one), so a typical `poll_oneoff` makes no heap allocation; more spill to the heap,
+/// bounded by the guest's memory that holds the subscriptions.
+type Small<T> = SmallVec<[T; 4]>;
 
 /// When a clock subscription fires, as a monotonic-clock instant in ns.
 fn clock_deadline(
@@ -55,10 +61,10 @@ impl UnixSystem {
         }
         let mono_start = clock::now(Clockid::Monotonic);
         let mut earliest: Option<u64> = None;
-        let mut clocks: Vec<(usize, Result<u64>)> = Vec::new();
-        let mut pollfds: Vec<PollFd<'_>> = Vec::new();
-        let mut polled: Vec<std::os::fd::BorrowedFd<'_>> = Vec::new();
-        let mut waits: Vec<(usize, FdWait)> = Vec::new();
+        let mut clocks: Small<(usize, Result<u64>)> = Small::new();
+        let mut pollfds: Small<PollFd<'_>> = Small::new();
+        let mut polled: Small<std::os::fd::BorrowedFd<'_>> = Small::new();
+        let mut waits: Small<(usize, FdWait)> = Small::new();
 
         for (i, sub) in subs.iter().enumerate() {
             match sub.kind {
@@ -124,7 +130,7 @@ impl UnixSystem {
                 // Cannot happen (no subscriptions was refused above), but never wait forever.
                 break;
             }
-            match rustix::event::poll(&mut pollfds, ts.as_ref()) {
+            match rustix::event::poll(&mut pollfds[..], ts.as_ref()) {
                 Ok(_) => break,
                 Err(rustix::io::Errno::INTR) => continue,
                 Err(e) => return Err(e.into()),
@@ -132,7 +138,7 @@ impl UnixSystem {
         }
 
         let mono_end = clock::now(Clockid::Monotonic);
-        let mut out: Vec<(usize, Event)> = Vec::new();
+        let mut out: Small<(usize, Event)> = Small::new();
         for (i, w) in waits {
             let sub = &subs[i];
             match w {
@@ -172,8 +178,9 @@ impl UnixSystem {
             }
             out.push((i, ev));
         }
-        // Report in subscription order, at most one event per subscription slot.
-        out.sort_by_key(|(i, _)| *i);
+        // Report in subscription order, at most one event per subscription slot. (Indices
+        // are unique, so an unstable sort is exact, and it never allocates.)
+        out.sort_unstable_by_key(|(i, _)| *i);
         let n = out.len().min(events.len());
         for (slot, (_, ev)) in events.iter_mut().zip(out) {
             *slot = ev;
