@@ -157,25 +157,11 @@ pub enum SockOpt {
 }
 
 impl SockOpt {
-    const SOCKET_LEVEL: [SockOpt; 15] = [
-        SockOpt::ReuseAddr,
-        SockOpt::Type,
-        SockOpt::Error,
-        SockOpt::DontRoute,
-        SockOpt::Broadcast,
-        SockOpt::SndBuf,
-        SockOpt::RcvBuf,
-        SockOpt::KeepAlive,
-        SockOpt::OobInline,
-        SockOpt::Linger,
-        SockOpt::RcvLowat,
-        SockOpt::RcvTimeo,
-        SockOpt::SndTimeo,
-        SockOpt::AcceptConn,
-        SockOpt::BindToDevice,
-    ];
+    /// How many of [`SockOpt::ALL`] are SOL_SOCKET options.
+    const SOCKET_LEVEL_COUNT: usize = 15;
 
-    /// Every option, for tests and documentation tables.
+    /// Every option, for tests and documentation tables. The first 15 are the SOL_SOCKET
+    /// options in WasmEdge's numbering (name = index); TCP_NODELAY comes last.
     pub const ALL: [SockOpt; 16] = [
         SockOpt::ReuseAddr,
         SockOpt::Type,
@@ -198,7 +184,7 @@ impl SockOpt {
     /// From the WasmEdge (level, name) pair; `ENOPROTOOPT` for pairs it does not define.
     pub fn from_raw(level: u32, name: u32) -> Result<SockOpt, Errno> {
         match (level, name) {
-            (0, n) => Self::SOCKET_LEVEL
+            (0, n) => Self::ALL[..Self::SOCKET_LEVEL_COUNT]
                 .get(n as usize)
                 .copied()
                 .ok_or(Errno::Noprotoopt),
@@ -213,7 +199,7 @@ impl SockOpt {
             SockOpt::TcpNoDelay => (6, 15),
             o => (
                 0,
-                Self::SOCKET_LEVEL.iter().position(|&x| x == o).unwrap_or(0) as u32,
+                Self::ALL.iter().position(|&x| x == o).unwrap_or(0) as u32,
             ),
         }
     }
