@@ -206,14 +206,16 @@ fn put_u32(b: &mut [u8], off: usize, v: u32) {
 fn put_u64(b: &mut [u8], off: usize, v: u64) {
     b[off..off + 8].copy_from_slice(&v.to_le_bytes());
 }
+// The getters and setters are only called on the fixed-size record arrays of this file with
+// constant offsets inside them (pinned by the layout tests), never with guest-chosen offsets.
 fn get_u16(b: &[u8], off: usize) -> u16 {
-    u16::from_le_bytes(b[off..off + 2].try_into().unwrap())
+    u16::from_le_bytes(b[off..off + 2].try_into().unwrap()) // ok: a 2-byte slice
 }
 fn get_u32(b: &[u8], off: usize) -> u32 {
-    u32::from_le_bytes(b[off..off + 4].try_into().unwrap())
+    u32::from_le_bytes(b[off..off + 4].try_into().unwrap()) // ok: a 4-byte slice
 }
 fn get_u64(b: &[u8], off: usize) -> u64 {
-    u64::from_le_bytes(b[off..off + 8].try_into().unwrap())
+    u64::from_le_bytes(b[off..off + 8].try_into().unwrap()) // ok: an 8-byte slice
 }
 
 /// `filestat`: 64 bytes, align 8.
