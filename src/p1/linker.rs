@@ -1,15 +1,16 @@
 //! The wasmtime shell: registers every `wasi_snapshot_preview1` import on a `Linker` and hands
 //! the engine-free ABI layer ([`super::calls`]) the calling instance's memory.
 //!
-//! Per call this does one export lookup and one borrow split (`data_and_store_mut`); nothing
+//! Per call this does one export lookup ([`super::caller`]) and one borrow split (`data_and_store_mut`); nothing
 //! allocates. A guest without an exported `memory` (or with a shared one, which cannot be
 //! borrowed as `&mut [u8]`) sees an empty memory: calls that touch no memory work, the others
 //! answer `EFAULT`. Nothing here panics or traps on guest input; the only trap is `proc_exit`.
 
 use std::fmt;
 
-use wasmtime::{Caller, Extern, Linker};
+use wasmtime::{Caller, Linker};
 
+use super::caller::{FromWasm, errno_code, with_memory};
 use super::calls;
 use crate::system::System;
 
@@ -31,53 +32,6 @@ impl fmt::Display for ProcExit {
 }
 
 impl std::error::Error for ProcExit {}
-
-/// A wasm parameter type reinterpreted as the ABI layer's: `i32` bits as `u32`, `i64` bits as
-/// `u64` (or kept as `i64` where witx says the value is signed).
-trait FromWasm<W> {
-    fn from_wasm(w: W) -> Self;
-}
-
-impl FromWasm<i32> for u32 {
-    fn from_wasm(w: i32) -> u32 {
-        w as u32
-    }
-}
-
-impl FromWasm<i64> for u64 {
-    fn from_wasm(w: i64) -> u64 {
-        w as u64
-    }
-}
-
-impl FromWasm<i64> for i64 {
-    fn from_wasm(w: i64) -> i64 {
-        w
-    }
-}
-
-/// Runs `f` with the caller's memory (empty if it exports none) and the `System`.
-fn with_memory<T: 'static, S: ?Sized, R>(
-    caller: &mut Caller<'_, T>,
-    get: impl Fn(&mut T) -> &mut S,
-    f: impl FnOnce(&mut S, &mut [u8]) -> R,
-) -> R {
-    match caller.get_export("memory") {
-        Some(Extern::Memory(memory)) => {
-            let (mem, data) = memory.data_and_store_mut(caller);
-            f(get(data), mem)
-        }
-        _ => f(get(caller.data_mut()), &mut []),
-    }
-}
-
-/// The wire value of an import's result: 0 for success, else the errno.
-fn errno_code(r: calls::CallResult) -> i32 {
-    match r {
-        Ok(()) => 0,
-        Err(e) => i32::from(e.raw()),
-    }
-}
 
 /// Registers one import whose ABI function is `calls::$name(sys, mem, params...)`, with the
 /// wasm parameter types given.

@@ -17,6 +17,8 @@ pub mod memory;
 pub use calls::*;
 
 #[cfg(feature = "engine")]
+mod caller;
+#[cfg(feature = "engine")]
 mod linker;
 #[cfg(feature = "engine")]
 pub use linker::{ProcExit, add_to_linker};
