@@ -14,6 +14,8 @@ pub mod host;
 pub mod net;
 pub mod p1;
 #[cfg(feature = "engine")]
+pub mod p2;
+#[cfg(feature = "engine")]
 pub mod run;
 pub mod system;
 pub mod table;

@@ -1,0 +1,65 @@
+//! The WASI 0.2 face: components importing `wasi:io`, `wasi:filesystem`, `wasi:clocks`,
+//! `wasi:random` and `wasi:cli` at 0.2.x, served by the same [`System`] as preview 1.
+//!
+//! - [`bindings`]: the `bindgen!` of `wit/` (the interfaces, at 0.2.12; wasmtime's linker
+//!   matches a guest's 0.2.0 … 0.2.12 imports to them, as semver allows).
+//! - [`WasiP2`]: the store-side state — the system (fd table, rights, cap-std resolution),
+//!   the resource table, and which fds resources keep open.
+//! - [`io`]: `wasi:io` — errors, pollables (`poll` is one `poll_oneoff`), streams.
+//! - [`filesystem`]: `wasi:filesystem` — descriptors (fds of the table), directory streams,
+//!   error codes, preopens.
+//!
+//! A component sees exactly what a preview 1 module given the same system sees: the same
+//! files, the same refusals (an escape is `not-permitted`; a change through a read-only
+//! preopen is `read-only`).
+//!
+//! [`add_to_linker`] registers every interface implemented so far; see its documentation.
+
+pub mod bindings;
+pub mod cli;
+pub mod clocks;
+mod ctx;
+pub mod filesystem;
+pub mod io;
+pub mod random;
+pub mod run;
+
+pub use ctx::{MAX_RESOURCES, WasiP2};
+
+use wasmtime::component::{HasSelf, Linker};
+
+use crate::system::System;
+
+/// Registers capwasi's WASI 0.2 imports in `linker`; `get` finds the [`WasiP2`] in the
+/// store's data.
+///
+/// Registered: `wasi:io/{error,poll,streams}`, `wasi:filesystem/{types,preopens}`.
+pub fn add_to_linker<T: 'static, S: System + Send + 'static>(
+    linker: &mut Linker<T>,
+    get: fn(&mut T) -> &mut WasiP2<S>,
+) -> anyhow::Result<()> {
+    use bindings::wasi::{filesystem as fs, io};
+    io::error::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    io::poll::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    io::streams::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    fs::types::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    fs::preopens::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    // wasi:clocks, wasi:random, wasi:cli (clocks.rs, random.rs, cli.rs).
+    use bindings::wasi::{cli, clocks, random};
+    clocks::wall_clock::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    clocks::monotonic_clock::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    random::random::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    random::insecure::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    random::insecure_seed::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    cli::environment::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    cli::exit::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    cli::stdin::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    cli::stdout::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    cli::stderr::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    cli::terminal_input::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    cli::terminal_output::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    cli::terminal_stdin::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    cli::terminal_stdout::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    cli::terminal_stderr::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
+    Ok(())
+}
