@@ -234,7 +234,8 @@ mod tests {
             nanoseconds: 123,
         };
         let ns = timestamp(d).unwrap();
-        assert_eq!(datetime(ns), d);
+        let back = datetime(ns);
+        assert_eq!((back.seconds, back.nanoseconds), (d.seconds, d.nanoseconds));
         let bad = Datetime {
             seconds: 1,
             nanoseconds: 1_000_000_000,
