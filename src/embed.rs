@@ -73,8 +73,10 @@ use wasmtime::{Module, Result};
 
 use crate::abi::Rights;
 use crate::host::UnixSystem;
-pub use crate::p1::add_to_linker;
-pub use crate::run::{EngineOptions, Outcome, Runner};
+use crate::net::NetPolicy;
+pub use crate::net::SocketSpec;
+pub use crate::p1::{add_sockets_to_linker, add_to_linker};
+pub use crate::run::{EngineOptions, Outcome, RunOptions, Runner, SocketsMode};
 pub use crate::table::Limits;
 
 /// Where one of the guest's standard streams (fd 0, 1 or 2) goes.
@@ -175,6 +177,21 @@ struct PreopenSpec {
     read_only: bool,
 }
 
+/// Which list a network grant goes to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum GrantKind {
+    Connect,
+    Bind,
+    Dns,
+}
+
+/// A socket handed to the guest at start.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum SocketRole {
+    Listen,
+    Dial,
+}
+
 /// Collects the guest's world: argv, environment, stdio, preopened directories, limits.
 ///
 /// Nothing is opened until [`build`](WasiBuilder::build), which reports the first problem as
@@ -207,6 +224,11 @@ pub struct WasiBuilder {
     stderr: Stdio,
     limits: Limits,
     capture_limit: Option<u64>,
+    sockets: SocketsMode,
+    /// Network grants, as given (parsed at build so the error can name them).
+    grants: Vec<(GrantKind, String)>,
+    /// Preopened sockets, in call order.
+    socket_specs: Vec<(SocketRole, String)>,
 }
 
 impl WasiBuilder {
@@ -306,14 +328,81 @@ impl WasiBuilder {
         self
     }
 
+    /// Whether the guest is offered the WasmEdge socket extension (default
+    /// [`SocketsMode::Auto`]: when some network capability is granted). Only the one-call runs
+    /// ([`run`], [`run_file`], [`run_module`]) read it; with your own linker, call
+    /// [`add_sockets_to_linker`] yourself.
+    pub fn sockets(mut self, mode: SocketsMode) -> WasiBuilder {
+        self.sockets = mode;
+        self
+    }
+
+    /// Lets the guest `connect` (and `send_to`) to `grant`, in the grammar of
+    /// [`NetPolicy`]: `HOST:PORT` with HOST `*`, an address, `[IPv6]`, a CIDR range, a name or
+    /// a `*` name pattern, PORT `*`, a number or `LO-HI`; or `unix:PATH-PATTERN`. Repeatable.
+    ///
+    /// ```
+    /// use capwasi::embed::WasiBuilder;
+    ///
+    /// let (sys, _) = WasiBuilder::new()
+    ///     .allow_connect("127.0.0.1:8080")
+    ///     .allow_connect("10.0.0.0/8:*")
+    ///     .build()?;
+    /// assert!(sys.net_policy().grants_any());
+    /// // A grant that does not parse fails the build, named in the error.
+    /// let err = WasiBuilder::new().allow_connect("localhost").build().unwrap_err();
+    /// assert!(err.to_string().contains("allow_connect(\"localhost\")"), "{err}");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn allow_connect(mut self, grant: impl Into<String>) -> WasiBuilder {
+        self.grants.push((GrantKind::Connect, grant.into()));
+        self
+    }
+
+    /// Lets the guest `bind` (and `listen` on) addresses matching `grant` (the grammar of
+    /// [`allow_connect`](WasiBuilder::allow_connect)). An ephemeral port needs a range
+    /// containing 0, e.g. `127.0.0.1:*`. Repeatable.
+    pub fn allow_bind(mut self, grant: impl Into<String>) -> WasiBuilder {
+        self.grants.push((GrantKind::Bind, grant.into()));
+        self
+    }
+
+    /// Lets the guest resolve names matching `pattern` with `sock_getaddrinfo` (`*` wildcards;
+    /// `*` or the empty string for any name). Repeatable.
+    pub fn allow_dns(mut self, pattern: impl Into<String>) -> WasiBuilder {
+        self.grants.push((GrantKind::Dns, pattern.into()));
+        self
+    }
+
+    /// Hands the guest a listening socket opened as `spec` says ([`SocketSpec`]:
+    /// `tcp://HOST:PORT`, `tcp4://`, `tcp6://`, `unix://PATH`, with `?backlog=N` and
+    /// `reuseaddr=false` options). Sockets get the fds after the preopened directories, in the
+    /// order of the [`listen`](WasiBuilder::listen) and [`dial`](WasiBuilder::dial) calls.
+    /// The network policy does not apply to them: naming one grants it.
+    pub fn listen(mut self, spec: impl Into<String>) -> WasiBuilder {
+        self.socket_specs.push((SocketRole::Listen, spec.into()));
+        self
+    }
+
+    /// Hands the guest a stream socket connected to `spec` (the forms of
+    /// [`listen`](WasiBuilder::listen)).
+    pub fn dial(mut self, spec: impl Into<String>) -> WasiBuilder {
+        self.socket_specs.push((SocketRole::Dial, spec.into()));
+        self
+    }
+
     /// Opens everything and returns the system plus the capture buffers.
     ///
     /// Fails with an [`io::Error`] whose message names what is at fault: the host path of a
     /// preopen that cannot be opened or is not a directory, an argument or variable holding a
     /// NUL byte, an empty variable name or one holding `=`, `Capture` on stdin, or more
-    /// stdio and preopens than `limits` allow.
+    /// stdio and preopens than `limits` allow, a network grant that does not parse
+    /// (`allow_connect("localhost"): missing :PORT ...`), a socket spec that does not parse or
+    /// cannot be listened on or dialled (`listen("tcp://...")`: ...).
     pub fn build(self) -> io::Result<(UnixSystem, Captures)> {
+        let policy = policy(&self.grants)?;
         let mut sys = UnixSystem::new(self.limits);
+        sys.set_net_policy(policy);
         if let Some(bad) = self.args.iter().position(|a| a.contains(&0)) {
             return Err(invalid(format!("argument {bad} contains a NUL byte")));
         }
@@ -373,8 +462,38 @@ impl WasiBuilder {
             // The host's own error already names the path ("preopen HOST: ...").
             sys.preopen_dir(&p.host, &p.guest, p.read_only)?;
         }
+        // After the directories: wasi-libc's start-up scan of preopens stops at the first fd
+        // that is not one, so sockets must not come between them.
+        for (role, given) in &self.socket_specs {
+            let call = match role {
+                SocketRole::Listen => "listen",
+                SocketRole::Dial => "dial",
+            };
+            let spec =
+                SocketSpec::parse(given).map_err(|e| invalid(format!("{call}({given:?}): {e}")))?;
+            let opened = match role {
+                SocketRole::Listen => sys.preopen_listener(&spec),
+                SocketRole::Dial => sys.preopen_dialed(&spec),
+            };
+            opened.map_err(|e| io::Error::new(e.kind(), format!("{call}({given:?}): {e}")))?;
+        }
         Ok((sys, captures))
     }
+}
+
+/// The network policy the grants describe; the first that does not parse is named in the
+/// error.
+fn policy(grants: &[(GrantKind, String)]) -> io::Result<NetPolicy> {
+    let mut policy = NetPolicy::none();
+    for (kind, grant) in grants {
+        let (call, parsed) = match kind {
+            GrantKind::Connect => ("allow_connect", policy.allow_connect(grant)),
+            GrantKind::Bind => ("allow_bind", policy.allow_bind(grant)),
+            GrantKind::Dns => ("allow_dns", policy.allow_dns(grant)),
+        };
+        parsed.map_err(|e| invalid(format!("{call}({grant:?}): {e}")))?;
+    }
+    Ok(policy)
 }
 
 /// The guest's `NAME=VALUE` strings: the host's (if asked for) with explicit values replacing
@@ -552,9 +671,15 @@ pub fn run_file(path: impl AsRef<Path>, builder: WasiBuilder) -> Result<RunResul
 /// # Ok::<(), wasmtime::Error>(())
 /// ```
 pub fn run_module(runner: &Runner, module: &Module, builder: WasiBuilder) -> Result<RunResult> {
+    let mode = builder.sockets;
     let (sys, captures) = builder.build()?;
-    // `run` drops the system, closing the guest's ends of the captures, before it returns.
-    let outcome = runner.run(module, sys)?;
+    let options = RunOptions {
+        sockets: mode,
+        network_granted: sys.net_policy().grants_any(),
+    };
+    // `run_with` drops the system, closing the guest's ends of the captures, before it
+    // returns.
+    let outcome = runner.run_with(module, sys, &options)?;
     let read = |c: Option<Captured>, name: &str| -> Result<Vec<u8>> {
         match c {
             Some(c) => c

@@ -58,6 +58,77 @@ impl Default for EngineOptions {
     }
 }
 
+/// Whether the WasmEdge socket extension is offered to a guest (`wasirun --sockets`).
+///
+/// The extension is how a guest opens sockets of its own (SOCKETS.md); even when registered,
+/// every call that would touch the network is `EACCES` unless the host's
+/// [`NetPolicy`](crate::net::NetPolicy) grants it.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum SocketsMode {
+    /// Registered when the user granted some network capability
+    /// ([`NetPolicy::grants_any`](crate::net::NetPolicy::grants_any)); otherwise off. The
+    /// default: a module that imports the extension but was granted nothing fails to start
+    /// with a message saying how to grant access, instead of failing on its first call.
+    #[default]
+    Auto,
+    /// Always registered; the policy still refuses what it does not grant.
+    Wasmedge,
+    /// Never registered: a module importing the extension fails to instantiate.
+    None,
+}
+
+impl SocketsMode {
+    /// Whether the extension is registered, given whether the user granted any network
+    /// capability.
+    pub fn enabled(self, network_granted: bool) -> bool {
+        match self {
+            SocketsMode::Auto => network_granted,
+            SocketsMode::Wasmedge => true,
+            SocketsMode::None => false,
+        }
+    }
+
+    /// The `--sockets` spelling: `auto`, `wasmedge`, `none`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SocketsMode::Auto => "auto",
+            SocketsMode::Wasmedge => "wasmedge",
+            SocketsMode::None => "none",
+        }
+    }
+}
+
+impl std::str::FromStr for SocketsMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<SocketsMode, String> {
+        match s {
+            "auto" => Ok(SocketsMode::Auto),
+            "wasmedge" => Ok(SocketsMode::Wasmedge),
+            "none" => Ok(SocketsMode::None),
+            _ => Err(format!("{s:?}: expected auto, wasmedge or none")),
+        }
+    }
+}
+
+/// Per-run choices beyond the engine's (see [`Runner::run_with`]).
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Whether the WasmEdge socket extension is registered for the module
+    /// ([`p1::add_sockets_to_linker`]).
+    pub sockets: SocketsMode,
+    /// Whether the user granted any network capability: what [`SocketsMode::Auto`] decides
+    /// on. Set it from the system's policy, [`NetPolicy::grants_any`](crate::net::NetPolicy::grants_any).
+    pub network_granted: bool,
+}
+
+impl RunOptions {
+    /// Whether the extension is registered for this run.
+    pub fn sockets_enabled(&self) -> bool {
+        self.sockets.enabled(self.network_granted)
+    }
+}
+
 /// How a guest run ended, short of a host error.
 #[derive(Debug)]
 pub enum Outcome {
@@ -170,6 +241,12 @@ impl Runner {
         &self.engine
     }
 
+    /// Most bytes of stack wasm code may use (the component runner gives its guest thread the
+    /// same stack as [`Runner::run`]).
+    pub(crate) fn max_wasm_stack(&self) -> usize {
+        self.max_wasm_stack
+    }
+
     /// Why the compilation cache is off although it was asked for.
     pub fn cache_error(&self) -> Option<&Error> {
         self.cache_error.as_ref()
@@ -197,13 +274,29 @@ impl Runner {
     where
         S: System + Send + 'static,
     {
+        self.run_with(module, system, &RunOptions::default())
+    }
+
+    /// [`Runner::run`] with per-run options: when [`RunOptions::sockets_enabled`], the
+    /// WasmEdge socket extension is registered for `module` as well; when not, a module that
+    /// imports it fails before it starts, with an error naming the import and how to turn
+    /// sockets on. ([`Runner::run`] is this with the defaults: `auto` and nothing granted, so
+    /// the extension is off.)
+    pub fn run_with<S>(&self, module: &Module, system: S, options: &RunOptions) -> Result<Outcome>
+    where
+        S: System + Send + 'static,
+    {
         let entry = EntryPoint::of(module)?;
+        let sockets = options.sockets_enabled();
+        if !sockets && let Some(name) = p1::socket_extension_imports(module).first() {
+            bail!("{}", sockets_off_message(name, options.sockets));
+        }
         let stack = guest_thread_stack(self.max_wasm_stack)?;
         std::thread::scope(|scope| {
             let guest = std::thread::Builder::new()
                 .name("wasm-guest".into())
                 .stack_size(stack)
-                .spawn_scoped(scope, || self.run_here(module, entry, system))
+                .spawn_scoped(scope, || self.run_here(module, entry, system, sockets))
                 .with_context(|| {
                     format!("cannot start a guest thread with a {stack}-byte stack")
                 })?;
@@ -216,13 +309,23 @@ impl Runner {
     }
 
     /// Instantiates and calls the entry point on the current thread.
-    fn run_here<S>(&self, module: &Module, entry: EntryPoint, system: S) -> Result<Outcome>
+    fn run_here<S>(
+        &self,
+        module: &Module,
+        entry: EntryPoint,
+        system: S,
+        sockets: bool,
+    ) -> Result<Outcome>
     where
         S: System + Send + 'static,
     {
         let mut store = Store::new(&self.engine, system);
         let mut linker = Linker::new(&self.engine);
         p1::add_to_linker(&mut linker, |s: &mut S| s).map_err(Error::from_anyhow)?;
+        if sockets {
+            p1::add_sockets_to_linker(&mut linker, module, |s: &mut S| s)
+                .map_err(Error::from_anyhow)?;
+        }
         // Instantiation can already run guest code (a start section), so its errors are sorted
         // like the call's.
         let result = linker.instantiate(&mut store, module).and_then(|instance| {
@@ -233,6 +336,23 @@ impl Runner {
         drop(store);
         classify(result)
     }
+}
+
+/// Why a module that imports the socket extension cannot run with it off: names the import
+/// and the ways to turn sockets on (for `wasirun` and for embedders).
+fn sockets_off_message(import: &str, mode: SocketsMode) -> String {
+    let how = match mode {
+        SocketsMode::None => {
+            "sockets are off (--sockets none): use --sockets wasmedge, or --sockets auto with a \
+             grant (SocketsMode::Wasmedge / SocketsMode::Auto when embedding)"
+        }
+        _ => {
+            "sockets are off: grant network access with --allow-connect, --allow-bind or \
+             --allow-dns, or enable the extension with --sockets wasmedge (when embedding: \
+             WasiBuilder::allow_connect/allow_bind/allow_dns or .sockets(SocketsMode::Wasmedge))"
+        }
+    };
+    format!("module imports {import} from the WasmEdge socket extension; {how}")
 }
 
 /// A trap for people: what trapped, then the wasm backtrace (innermost frame first). Unlike
@@ -249,14 +369,14 @@ pub fn trap_report(err: &Error) -> String {
 }
 
 /// Native stack size for the guest thread: the wasm stack limit plus headroom.
-fn guest_thread_stack(max_wasm_stack: usize) -> Result<usize> {
+pub(crate) fn guest_thread_stack(max_wasm_stack: usize) -> Result<usize> {
     max_wasm_stack
         .checked_add(NATIVE_STACK_HEADROOM)
         .with_context(|| format!("a wasm stack of {max_wasm_stack} bytes is too large"))
 }
 
 /// Sorts a guest call's result into how the guest ended, or a host error.
-fn classify(result: Result<()>) -> Result<Outcome> {
+pub(crate) fn classify(result: Result<()>) -> Result<Outcome> {
     let err = match result {
         Ok(()) => return Ok(Outcome::Returned),
         Err(err) => err,

@@ -6,7 +6,8 @@
 //!   [`System`](crate::system::System) and encodes the results back, so it can be unit-tested
 //!   and fuzzed without wasmtime;
 //! - with the `engine` feature, a wasmtime shell ([`add_to_linker`]) that registers the 46
-//!   imports and hands the ABI layer the instance's exported memory.
+//!   imports and hands the ABI layer the instance's exported memory, and registers the
+//!   WasmEdge socket extension per module ([`add_sockets_to_linker`]).
 
 pub mod calls;
 pub mod decode;
@@ -21,7 +22,7 @@ mod caller;
 #[cfg(feature = "engine")]
 mod linker;
 #[cfg(feature = "engine")]
-pub use linker::{ProcExit, add_to_linker};
+pub use linker::{ProcExit, add_sockets_to_linker, add_to_linker, socket_extension_imports};
 
 #[cfg(test)]
 mod tests;

@@ -19,6 +19,7 @@ mod fd;
 mod path;
 mod proc;
 mod sock;
+pub mod wasmedge;
 
 pub use args::{args_get, args_sizes_get, environ_get, environ_sizes_get};
 pub use clock::{clock_res_get, clock_time_get, poll_oneoff, sched_yield};
@@ -34,6 +35,11 @@ pub use path::{
 };
 pub use proc::{proc_exit, proc_raise, random_get};
 pub use sock::{sock_accept, sock_recv, sock_send, sock_shutdown};
+pub use wasmedge::{
+    sock_accept_v1, sock_bind, sock_connect, sock_getaddrinfo, sock_getlocaladdr_v1,
+    sock_getlocaladdr_v2, sock_getpeeraddr_v1, sock_getpeeraddr_v2, sock_getsockopt, sock_listen,
+    sock_open, sock_recv_from_v1, sock_recv_from_v2, sock_send_to, sock_setsockopt,
+};
 
 use crate::abi::Errno;
 
