@@ -1,5 +1,7 @@
 //! The `path_*` calls. Every one resolves its guest path through the cap-std `Dir` of the fd
-//! it names; the host never builds a path string or calls a raw `*at` with a guest path.
+//! it names; the host never builds a path string. The one raw `*at` call that sees a guest
+//! path is `path_filestat_get`'s `fstatat(dir, name, AT_SYMLINK_NOFOLLOW)` for a single plain
+//! name ([`single_component`]), which resolves nothing and follows nothing.
 
 use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
@@ -9,7 +11,7 @@ use cap_fs_ext::{
     SystemTimeSpec,
 };
 use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
-use rustix::fs::OFlags;
+use rustix::fs::{FileType as RawType, OFlags};
 
 use super::{Handle, UnixSystem, fd::check_fstflags, stat};
 use crate::abi::{
@@ -90,6 +92,16 @@ fn require_dir(dir: &Dir, path: &str) -> Result<()> {
     }
 }
 
+/// `path` as a single plain name of its directory, if it is one: no `/` anywhere (so no
+/// trailing slash and nothing to resolve on the way), not `.` or `..` (which name the
+/// directory itself or its parent), and not empty. Such a name can be looked up with one
+/// `*at` syscall relative to the directory fd without following anything.
+/// `guest_path` has already refused NUL.
+fn single_component(path: &str) -> Option<&str> {
+    let plain = !path.is_empty() && path != "." && path != ".." && !path.contains('/');
+    plain.then_some(path)
+}
+
 /// Splits off a trailing slash: `"a/"` → (`"a"`, true). `"/"`-only paths were refused earlier.
 fn strip_trailing_slash(p: &str) -> (&str, bool) {
     let t = p.trim_end_matches('/');
@@ -121,6 +133,18 @@ impl UnixSystem {
     ) -> Result<Filestat> {
         let dir = self.dir_handle(fd, Rights::PATH_FILESTAT_GET)?;
         let p = guest_path(path)?;
+        if let Some(name) = single_component(path) {
+            // One plain name: `fstatat(dir, name, AT_SYMLINK_NOFOLLOW)` looks up exactly one
+            // entry of `dir` and follows nothing, so it cannot leave the sandbox (invariant 1
+            // of SECURITY.md holds: the lookup is relative to the fd's own directory handle).
+            // It is the whole answer unless the entry is a symlink the guest asked to follow;
+            // that one goes through cap-std's resolver below, like every longer path.
+            let st = rustix::fs::statat(dir, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
+            let is_link = RawType::from_raw_mode(st.st_mode) == RawType::Symlink;
+            if !(is_link && flags.contains(Lookupflags::SYMLINK_FOLLOW)) {
+                return Ok(stat::filestat_of_stat(&st, None));
+            }
+        }
         let meta = match follow(flags, path) {
             FollowSymlinks::Yes => dir.metadata(p),
             FollowSymlinks::No => dir.symlink_metadata(p),

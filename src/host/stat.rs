@@ -76,21 +76,27 @@ pub(crate) fn filetype_of_fd(fd: BorrowedFd<'_>) -> Result<Filetype> {
 }
 
 /// `fd_filestat_get`.
+pub(crate) fn filestat_of_fd(fd: BorrowedFd<'_>) -> Result<Filestat> {
+    let st = rustix::fs::fstat(fd)?;
+    Ok(filestat_of_stat(&st, Some(fd)))
+}
+
+/// A `stat` record as a `filestat`; `fd` (when the record is an open fd's) tells a stream
+/// socket from a datagram one, as [`filetype_of_meta`] cannot either without it.
 // The stat field types differ between rustix backends and architectures; the casts are
 // widening or identity everywhere we build.
 #[allow(clippy::unnecessary_cast)]
-pub(crate) fn filestat_of_fd(fd: BorrowedFd<'_>) -> Result<Filestat> {
-    let st = rustix::fs::fstat(fd)?;
-    Ok(Filestat {
+pub(crate) fn filestat_of_stat(st: &rustix::fs::Stat, fd: Option<BorrowedFd<'_>>) -> Filestat {
+    Filestat {
         dev: st.st_dev as u64,
         ino: st.st_ino as u64,
-        filetype: from_raw_type(RawType::from_raw_mode(st.st_mode), Some(fd)),
+        filetype: from_raw_type(RawType::from_raw_mode(st.st_mode), fd),
         nlink: st.st_nlink as u64,
         size: st.st_size as u64,
         atim: to_timestamp(st.st_atime as i64, st.st_atime_nsec as i64),
         mtim: to_timestamp(st.st_mtime as i64, st.st_mtime_nsec as i64),
         ctim: to_timestamp(st.st_ctime as i64, st.st_ctime_nsec as i64),
-    })
+    }
 }
 
 /// `path_filestat_get` from cap-std metadata.

@@ -864,6 +864,98 @@ fn rename_link_symlink_readlink() {
     );
 }
 
+/// `path_filestat_get` of a single plain name takes the `fstatat` fast path; "./name" goes
+/// through cap-std. Both must give the same answer for every kind of entry, following or not
+/// — above all for symlinks that lead out, which only the resolver may follow.
+#[test]
+fn filestat_single_name_fast_path_matches_the_resolver() {
+    let mut fx = Fixture::new(false);
+    symlink("sub", fx.root().join("dir_link")).unwrap();
+    symlink("nowhere", fx.root().join("dangling")).unwrap();
+    symlink("sub/inner", fx.root().join("deep_link")).unwrap();
+    symlink("..", fx.root().join("up")).unwrap();
+    symlink("ok_link", fx.root().join("chain")).unwrap();
+    let s = &mut fx.sys;
+    let names = [
+        "file",
+        "sub",
+        "ok_link",
+        "dir_link",
+        "deep_link",
+        "chain",
+        "rel_out",
+        "abs_out",
+        "dir_out",
+        "up",
+        "dangling",
+        "loop_a",
+        "missing",
+        "...",
+        "file.",
+    ];
+    for name in names {
+        for flags in [FOLLOW, NOFOLLOW] {
+            let fast = s.path_filestat_get(0, flags, name);
+            let slow = s.path_filestat_get(0, flags, &format!("./{name}"));
+            assert_eq!(fast, slow, "{name} {flags:?}");
+        }
+    }
+    // The answers themselves: links are stat'ed as links unless followed, and following one
+    // that leaves the preopen is the escape error, never the outside file.
+    let ty = |s: &mut UnixSystem, f, n| s.path_filestat_get(0, f, n).map(|st| st.filetype);
+    assert_eq!(ty(s, NOFOLLOW, "rel_out"), Ok(Filetype::SymbolicLink));
+    assert_eq!(ty(s, FOLLOW, "rel_out"), Err(Errno::Perm));
+    assert_eq!(ty(s, FOLLOW, "abs_out"), Err(Errno::Perm));
+    assert_eq!(ty(s, FOLLOW, "dir_out"), Err(Errno::Perm));
+    assert_eq!(ty(s, FOLLOW, "up"), Err(Errno::Perm));
+    assert_eq!(ty(s, FOLLOW, "dir_link"), Ok(Filetype::Directory));
+    assert_eq!(ty(s, FOLLOW, "chain"), Ok(Filetype::RegularFile));
+    assert_eq!(ty(s, FOLLOW, "loop_a"), Err(Errno::Loop));
+    assert_eq!(ty(s, FOLLOW, "dangling"), Err(Errno::Noent));
+    assert_eq!(ty(s, NOFOLLOW, "missing"), Err(Errno::Noent));
+    // "." and ".." are not plain names: the directory itself, and an escape.
+    assert_eq!(ty(s, NOFOLLOW, "."), Ok(Filetype::Directory));
+    assert_eq!(ty(s, NOFOLLOW, ".."), Err(Errno::Perm));
+    // The same file through the fast path and through an fd.
+    let st = s.path_filestat_get(0, NOFOLLOW, "file").unwrap();
+    let f = s
+        .path_open(
+            0,
+            FOLLOW,
+            "file",
+            Oflags::empty(),
+            RW,
+            Rights::empty(),
+            Fdflags::empty(),
+        )
+        .unwrap();
+    assert_eq!(s.fd_filestat_get(f).unwrap(), st);
+    // From a subdirectory fd the name is looked up there, not in the preopen.
+    let d = s
+        .path_open(
+            0,
+            FOLLOW,
+            "sub",
+            Oflags::DIRECTORY,
+            Rights::all(),
+            Rights::all(),
+            Fdflags::empty(),
+        )
+        .unwrap();
+    assert_eq!(ty(s, NOFOLLOW, "inner"), Err(Errno::Noent));
+    assert_eq!(
+        s.path_filestat_get(d, NOFOLLOW, "inner").map(|st| st.size),
+        Ok(5)
+    );
+    // Without the right, no lookup happens at all.
+    s.fd_fdstat_set_rights(d, Rights::FD_READDIR, Rights::empty())
+        .unwrap();
+    assert_eq!(
+        s.path_filestat_get(d, NOFOLLOW, "inner"),
+        Err(Errno::Notcapable)
+    );
+}
+
 /// Reads every entry one per call (a sink that stops after each), resuming from the cookie.
 fn list_one_at_a_time(s: &mut UnixSystem, fd: Fd) -> Vec<(Vec<u8>, Filetype, u64)> {
     let mut out = Vec::new();
