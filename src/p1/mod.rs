@@ -22,7 +22,10 @@ mod caller;
 #[cfg(feature = "engine")]
 mod linker;
 #[cfg(feature = "engine")]
-pub use linker::{ProcExit, add_sockets_to_linker, add_to_linker, socket_extension_imports};
+pub use linker::{
+    ProcExit, add_sockets_to_linker, add_to_linker, add_to_linker_for_module,
+    socket_extension_imports,
+};
 
 #[cfg(test)]
 mod tests;
