@@ -321,7 +321,8 @@ impl Runner {
     {
         let mut store = Store::new(&self.engine, system);
         let mut linker = Linker::new(&self.engine);
-        p1::add_to_linker(&mut linker, |s: &mut S| s).map_err(Error::from_anyhow)?;
+        p1::add_to_linker_for_module(&mut linker, module, |s: &mut S| s)
+            .map_err(Error::from_anyhow)?;
         if sockets {
             p1::add_sockets_to_linker(&mut linker, module, |s: &mut S| s)
                 .map_err(Error::from_anyhow)?;
