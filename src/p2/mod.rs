@@ -21,8 +21,11 @@ pub mod clocks;
 mod ctx;
 pub mod filesystem;
 pub mod io;
+
 pub mod random;
 pub mod run;
+#[cfg(test)]
+mod tests;
 
 pub use ctx::{MAX_RESOURCES, WasiP2};
 
