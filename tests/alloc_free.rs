@@ -16,7 +16,7 @@ use std::cell::Cell;
 use std::os::fd::OwnedFd;
 
 use capwasi::host::UnixSystem;
-use capwasi::p1::add_to_linker;
+use capwasi::p1::{add_to_linker, add_to_linker_for_module};
 use capwasi::table::Limits;
 use wasmtime::{Engine, Instance, Linker, Module, Store};
 
@@ -134,7 +134,7 @@ const CALLS: [&str; 8] = [
 /// Many calls per export: a per-call allocation cannot hide as a one-off.
 const ITERATIONS: i32 = 1000;
 
-fn setup() -> (Store<UnixSystem>, Instance, tempfile::TempDir) {
+fn setup(per_module: bool) -> (Store<UnixSystem>, Instance, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let data_path = dir.path().join("data");
     std::fs::write(&data_path, b"the quick brown fox jumps").unwrap();
@@ -160,7 +160,11 @@ fn setup() -> (Store<UnixSystem>, Instance, tempfile::TempDir) {
     let engine = Engine::default();
     let module = Module::new(&engine, GUEST).unwrap();
     let mut linker: Linker<UnixSystem> = Linker::new(&engine);
-    add_to_linker(&mut linker, |s: &mut UnixSystem| s).unwrap();
+    if per_module {
+        add_to_linker_for_module(&mut linker, &module, |s: &mut UnixSystem| s).unwrap();
+    } else {
+        add_to_linker(&mut linker, |s: &mut UnixSystem| s).unwrap();
+    }
     let mut store = Store::new(&engine, sys);
     let instance = linker.instantiate(&mut store, &module).unwrap();
     (store, instance, dir)
@@ -202,11 +206,18 @@ fn allocations(
 
 #[test]
 fn hot_paths_do_not_allocate() {
-    let (mut store, instance, _dir) = setup();
+    // Both ways of finding the guest's memory: by name, and by the module's export index.
+    for per_module in [false, true] {
+        hot_paths_do_not_allocate_with(per_module);
+    }
+}
+
+fn hot_paths_do_not_allocate_with(per_module: bool) {
+    let (mut store, instance, _dir) = setup(per_module);
     let allocating = allocations(&mut store, &instance, &CALLS);
     assert!(
         allocating.is_empty(),
-        "allocations during {ITERATIONS} calls: {allocating:?}"
+        "allocations during {ITERATIONS} calls (per-module linker: {per_module}): {allocating:?}"
     );
 
     // The calls did their work: 1 + ITERATIONS 16-byte writes went to stdout.
