@@ -17,6 +17,7 @@ mod sys;
 mod tests;
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::fs::OpenOptionsExt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -231,14 +232,15 @@ impl UnixSystem {
         let named = |e: std::io::Error| {
             std::io::Error::new(e.kind(), format!("preopen {}: {e}", host_path.display()))
         };
-        // std's open (O_RDONLY), not `Dir::open_ambient_dir`, which gives an O_PATH fd on
-        // Linux: that could not be listed (getdents), synced or have its times set.
-        let file = std::fs::File::open(host_path).map_err(named)?;
-        if !file.metadata().map_err(named)?.is_dir() {
-            return Err(named(std::io::Error::from(
-                std::io::ErrorKind::NotADirectory,
-            )));
-        }
+        // O_RDONLY, not `Dir::open_ambient_dir`, which gives an O_PATH fd on Linux: that could
+        // not be listed (getdents), synced or have its times set. O_DIRECTORY makes the open
+        // itself refuse anything else (ENOTDIR, `ErrorKind::NotADirectory`) — one syscall
+        // fewer than an fstat afterwards, and a FIFO cannot block it.
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(OFlags::DIRECTORY.bits() as i32)
+            .open(host_path)
+            .map_err(named)?;
         let dir = Dir::from_std_file(file);
         let mut base = Rights::DIRECTORY;
         let mut inheriting = Rights::DIRECTORY | Rights::REGULAR_FILE;
