@@ -1,6 +1,7 @@
 //! Every import by index, with its wasm parameters taken from raw `u64`s (`i32` parameters
-//! keep the low 32 bits), for tests and fuzz targets that sweep all 46 functions without an
-//! engine.
+//! keep the low 32 bits), for tests and fuzz targets that sweep all functions without an
+//! engine: the 46 of preview 1 ([`NAMES`]) and then the ABI functions of the WasmEdge socket
+//! extension ([`SOCKET_NAMES`]).
 
 use super::calls::*;
 use crate::abi::Errno;
@@ -56,9 +57,40 @@ pub const NAMES: [&str; 46] = [
     "sock_shutdown",
 ];
 
-/// Calls import number `which` (an index into [`NAMES`]) with its parameters from `a`, in witx
-/// order; unused trailing values are ignored. `proc_exit` answers `Ok`; an index past the end
-/// answers `ENOSYS`.
+/// The WasmEdge socket extension's ABI functions (by their names in
+/// [`calls`](super::calls), one per variant), numbered by [`call`] after [`NAMES`].
+pub const SOCKET_NAMES: [&str; 15] = [
+    "sock_open",
+    "sock_bind",
+    "sock_connect",
+    "sock_listen",
+    "sock_accept_v1",
+    "sock_send_to",
+    "sock_recv_from_v1",
+    "sock_recv_from_v2",
+    "sock_getsockopt",
+    "sock_setsockopt",
+    "sock_getlocaladdr_v1",
+    "sock_getlocaladdr_v2",
+    "sock_getpeeraddr_v1",
+    "sock_getpeeraddr_v2",
+    "sock_getaddrinfo",
+];
+
+/// How many functions [`call`] numbers: [`NAMES`] then [`SOCKET_NAMES`].
+pub const CALL_COUNT: usize = NAMES.len() + SOCKET_NAMES.len();
+
+/// The name of function number `which`, if [`call`] knows it.
+pub fn name(which: usize) -> Option<&'static str> {
+    NAMES
+        .get(which)
+        .or_else(|| SOCKET_NAMES.get(which.checked_sub(NAMES.len())?))
+        .copied()
+}
+
+/// Calls function number `which` (an index into [`NAMES`], then [`SOCKET_NAMES`]) with its
+/// parameters from `a`, in witx (or SOCKETS.md) order; unused trailing values are ignored.
+/// `proc_exit` answers `Ok`; an index from [`CALL_COUNT`] on answers `ENOSYS`.
 pub fn call<S: System + ?Sized>(
     sys: &mut S,
     mem: &mut [u8],
@@ -129,6 +161,22 @@ pub fn call<S: System + ?Sized>(
         43 => sock_recv(sys, mem, w(0), w(1), w(2), w(3), w(4), w(5)),
         44 => sock_send(sys, mem, w(0), w(1), w(2), w(3), w(4)),
         45 => sock_shutdown(sys, mem, w(0), w(1)),
+        // The WasmEdge socket extension, in SOCKET_NAMES order.
+        46 => sock_open(sys, mem, w(0), w(1), w(2)),
+        47 => sock_bind(sys, mem, w(0), w(1), w(2)),
+        48 => sock_connect(sys, mem, w(0), w(1), w(2)),
+        49 => sock_listen(sys, mem, w(0), w(1)),
+        50 => sock_accept_v1(sys, mem, w(0), w(1)),
+        51 => sock_send_to(sys, mem, w(0), w(1), w(2), w(3), w(4), w(5), w(6)),
+        52 => sock_recv_from_v1(sys, mem, w(0), w(1), w(2), w(3), w(4), w(5), w(6)),
+        53 => sock_recv_from_v2(sys, mem, w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7)),
+        54 => sock_getsockopt(sys, mem, w(0), w(1), w(2), w(3), w(4)),
+        55 => sock_setsockopt(sys, mem, w(0), w(1), w(2), w(3), w(4)),
+        56 => sock_getlocaladdr_v1(sys, mem, w(0), w(1), w(2), w(3)),
+        57 => sock_getlocaladdr_v2(sys, mem, w(0), w(1), w(2)),
+        58 => sock_getpeeraddr_v1(sys, mem, w(0), w(1), w(2), w(3)),
+        59 => sock_getpeeraddr_v2(sys, mem, w(0), w(1), w(2)),
+        60 => sock_getaddrinfo(sys, mem, w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7)),
         _ => Err(Errno::Nosys),
     }
 }

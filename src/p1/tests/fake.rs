@@ -7,6 +7,9 @@ use crate::abi::{
     Fstflags, Lookupflags, Oflags, Prestat, Riflags, Rights, Roflags, Sdflags, Siflags, Signal,
     Subscription, Timestamp, Whence,
 };
+use crate::net::{
+    AddrInfo, AddrInfoHints, AddressFamily, SockOpt, SockOptValue, SocketAddr, SocketType,
+};
 use crate::system::{ReaddirControl, ReaddirSink, Result, System};
 
 /// fds below this are "open"; everything else is `EBADF`.
@@ -33,6 +36,14 @@ pub struct Fake {
     /// How many events `poll_oneoff` reports (capped by the subscriptions).
     pub fire: usize,
     pub exit_code: Option<u32>,
+    /// The sender `sock_recv_from` reports and the address `sock_getpeeraddr` answers.
+    pub peer: Option<SocketAddr>,
+    /// What `sock_getlocaladdr` answers.
+    pub local: SocketAddr,
+    /// What `sock_getsockopt` answers (any option).
+    pub opt_value: SockOptValue,
+    /// What `sock_getaddrinfo` answers (cut to `max`).
+    pub addrinfo: Vec<AddrInfo>,
 }
 
 impl Default for Fake {
@@ -64,6 +75,23 @@ impl Default for Fake {
             preopen_name: "/sandbox".into(),
             fire: usize::MAX,
             exit_code: None,
+            peer: Some(SocketAddr::Inet("1.2.3.4:5678".parse().unwrap())),
+            local: SocketAddr::Inet("[::1]:80".parse().unwrap()),
+            opt_value: SockOptValue::Int(7),
+            addrinfo: vec![
+                AddrInfo {
+                    addr: "127.0.0.1:8080".parse().unwrap(),
+                    socktype: SocketType::Stream,
+                    protocol: 1,
+                    canonname: Some("localhost".into()),
+                },
+                AddrInfo {
+                    addr: "[::1]:8080".parse().unwrap(),
+                    socktype: SocketType::Dgram,
+                    protocol: 2,
+                    canonname: None,
+                },
+            ],
         }
     }
 }
@@ -423,5 +451,83 @@ impl System for Fake {
     fn sock_shutdown(&mut self, fd: Fd, how: Sdflags) -> Result<()> {
         self.note(format!("sock_shutdown({fd},{:#x})", how.bits()));
         self.fd(fd)
+    }
+    fn sock_open(&mut self, family: AddressFamily, socktype: SocketType) -> Result<Fd> {
+        self.note(format!("sock_open({},{})", family.name(), socktype.name()));
+        Ok(self.next_fd)
+    }
+    fn sock_bind(&mut self, fd: Fd, addr: &SocketAddr) -> Result<()> {
+        self.note(format!("sock_bind({fd},{addr})"));
+        self.fd(fd)
+    }
+    fn sock_connect(&mut self, fd: Fd, addr: &SocketAddr) -> Result<()> {
+        self.note(format!("sock_connect({fd},{addr})"));
+        self.fd(fd)
+    }
+    fn sock_listen(&mut self, fd: Fd, backlog: u32) -> Result<()> {
+        self.note(format!("sock_listen({fd},{backlog})"));
+        self.fd(fd)
+    }
+    fn sock_recv_from(
+        &mut self,
+        fd: Fd,
+        iovs: &mut [IoSliceMut<'_>],
+        flags: Riflags,
+    ) -> Result<(usize, Option<SocketAddr>, Roflags)> {
+        self.note(format!(
+            "sock_recv_from({fd},{},{:#x})",
+            iovs.len(),
+            flags.bits()
+        ));
+        self.fd(fd)?;
+        let n = self.take_input(iovs);
+        Ok((n, self.peer.clone(), Roflags::RECV_DATA_TRUNCATED))
+    }
+    fn sock_send_to(
+        &mut self,
+        fd: Fd,
+        iovs: &[IoSlice<'_>],
+        addr: &SocketAddr,
+        flags: Siflags,
+    ) -> Result<usize> {
+        self.note(format!(
+            "sock_send_to({fd},{},{addr},{:#x})",
+            iovs.len(),
+            flags.bits()
+        ));
+        self.fd(fd)?;
+        Ok(self.put_output(iovs))
+    }
+    fn sock_getsockopt(&mut self, fd: Fd, opt: SockOpt) -> Result<SockOptValue> {
+        self.note(format!("sock_getsockopt({fd},{})", opt.name()));
+        self.fd(fd)?;
+        Ok(self.opt_value)
+    }
+    fn sock_setsockopt(&mut self, fd: Fd, opt: SockOpt, value: SockOptValue) -> Result<()> {
+        self.note(format!("sock_setsockopt({fd},{},{value:?})", opt.name()));
+        self.fd(fd)
+    }
+    fn sock_getlocaladdr(&mut self, fd: Fd) -> Result<SocketAddr> {
+        self.note(format!("sock_getlocaladdr({fd})"));
+        self.fd(fd)?;
+        Ok(self.local.clone())
+    }
+    fn sock_getpeeraddr(&mut self, fd: Fd) -> Result<SocketAddr> {
+        self.note(format!("sock_getpeeraddr({fd})"));
+        self.fd(fd)?;
+        self.peer.clone().ok_or(Errno::Notconn)
+    }
+    fn sock_getaddrinfo(
+        &mut self,
+        node: &str,
+        service: &str,
+        hints: &AddrInfoHints,
+        max: usize,
+    ) -> Result<Vec<AddrInfo>> {
+        self.note(format!(
+            "sock_getaddrinfo({node:?},{service:?},{:#x},{:?},{:?},{},{max})",
+            hints.flags, hints.family, hints.socktype, hints.protocol
+        ));
+        Ok(self.addrinfo.iter().take(max).cloned().collect())
     }
 }

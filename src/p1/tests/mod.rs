@@ -4,12 +4,15 @@
 mod args;
 #[cfg(feature = "engine")]
 mod engine;
+#[cfg(feature = "engine")]
+mod engine_sockets;
 mod fake;
 mod fd;
 mod path;
 mod poll;
 mod props;
 mod sock;
+mod wasmedge;
 
 use crate::abi::Errno;
 

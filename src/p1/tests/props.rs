@@ -1,10 +1,11 @@
-//! Property: no import panics, whatever its arguments and whatever guest memory holds.
+//! Property: no import (preview 1 or the WasmEdge socket extension) panics, whatever its
+//! arguments and whatever guest memory holds.
 
 use proptest::prelude::*;
 
 use super::fake::Fake;
 use super::{MEM, Mem};
-use crate::p1::dispatch::{NAMES, call};
+use crate::p1::dispatch::{CALL_COUNT, call};
 
 /// Raw argument values biased towards the interesting: small numbers (valid fds, flags,
 /// enum values), addresses inside and just around the 64 KiB memory, and extremes.
@@ -37,7 +38,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
 
     #[test]
-    fn no_import_panics(which in 0..NAMES.len(), args in prop::array::uniform9(arg()), words in memory()) {
+    fn no_import_panics(which in 0..CALL_COUNT, args in prop::array::uniform9(arg()), words in memory()) {
         let mut m = Mem::new();
         for (at, v) in words {
             let at = u32::from(at) & !3;
@@ -66,7 +67,7 @@ fn every_import_with_every_extreme() {
         0xffff_ffff,
         u64::MAX,
     ];
-    for which in 0..NAMES.len() {
+    for which in 0..CALL_COUNT {
         for &x in &extremes {
             for &y in &extremes {
                 let mut m = Mem::new();
