@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use capwasi::host::UnixSystem;
-use capwasi::run::{DEFAULT_MAX_WASM_STACK, EngineOptions, Outcome, Runner, trap_report};
+use capwasi::net::{NetPolicy, SocketSpec};
+use capwasi::run::{
+    DEFAULT_MAX_WASM_STACK, EngineOptions, Outcome, RunOptions, Runner, SocketsMode, trap_report,
+};
 use capwasi::table::Limits;
 use capwasi::trace::{Families, Trace, TraceOptions};
 use clap::builder::TypedValueParser;
@@ -39,6 +42,20 @@ EXAMPLES:
   Trace the guest's filesystem calls to a file, showing up to 64 bytes of each string:
     wasirun --trace=calls.log --trace-filter fs --trace-string-size 64 --dir . tool.wasm
 
+  Serve on a socket wasirun opens: the guest gets a listener (after its directories) and
+  accepts connections with preview 1's sock_accept:
+    wasirun --dir ./www::/www --listen tcp://127.0.0.1:8080 server.wasm
+
+  Hand the guest a connection wasirun dials, or a unix socket listener:
+    wasirun --dial tcp4://db.internal:5432 client.wasm
+    wasirun --listen 'unix:///run/app.sock?backlog=16' server.wasm
+
+  Let a WasmEdge-socket guest connect to one service and look names up, nothing else:
+    wasirun --allow-connect api.example.com:443 --allow-dns=api.example.com client.wasm
+
+  Let it bind anywhere on loopback and talk to a private range:
+    wasirun --allow-bind '127.0.0.1:*' --allow-connect '10.0.0.0/8:1024-65535' server.wasm
+
 TRACING:
   --trace writes one line per WASI call after it returns: the call, its decoded arguments,
   the result or errno name, and how long it took, e.g.
@@ -54,14 +71,32 @@ SANDBOX:
   could change the directory's contents. The guest sees no environment variables unless given
   with --env or --env-inherit.
 
+NETWORK:
+  No network unless you grant it. --listen and --dial sockets come after the directories, in
+  command-line order (forms: tcp://HOST:PORT, tcp4://, tcp6:// with [ADDR]:PORT for IPv6,
+  unix://PATH; options ?backlog=N&reuseaddr=false); naming one grants it.
+  Guests that open sockets themselves use the WasmEdge socket extension (sock_open,
+  sock_connect, sock_getaddrinfo, ..., V1 and V2). --sockets decides whether it is offered:
+    auto      (default) when the module imports it and some --allow-* grant is given
+    wasmedge  always; calls the grants do not cover answer EACCES
+    none      never; a module importing it fails to start
+  Grants (repeatable): --allow-connect and --allow-bind take HOST:PORT, HOST being *, an
+  address, [IPv6], a CIDR range (10.0.0.0/8, [fd00::/8]), a name or a *.name pattern, PORT
+  being *, N or LO-HI; or unix:PATH-PATTERN for unix sockets (guest paths, inside preopens).
+  --allow-connect also covers send_to; binding port 0 needs a range containing 0.
+  --allow-dns[=PATTERN] lets the guest resolve names (all, or those matching PATTERN);
+  a name in --allow-connect may be resolved too. Anything else is EACCES before any syscall.
+
 EXIT STATUS:
   N    the guest's own status: 0 when _start returns, N when it calls proc_exit(N)
        (values above 255 are reported as 255)
   134  the guest trapped (128 + SIGABRT, as wasmtime does); the trap and its wasm
        backtrace are printed to stderr. Set WASMTIME_BACKTRACE_DETAILS=1 for source lines.
-  2    usage error: unknown flag, malformed value, missing or unreadable MODULE or directory
-  1    other host error: invalid module, an import wasirun does not provide, a module with
-       neither _start nor _initialize, engine setup failure";
+  2    usage error: unknown flag, malformed value, missing or unreadable MODULE or directory,
+       a --listen or --dial socket that cannot be opened
+  1    other host error: invalid module, an import wasirun does not provide (the socket
+       extension while sockets are off, too), a module with neither _start nor _initialize,
+       engine setup failure";
 
 /// Run a WASI preview 1 module in a capability sandbox: the guest sees exactly the
 /// directories you preopen and nothing else.
@@ -115,6 +150,37 @@ struct Cli {
           value_parser = str::parse::<Families>)]
     trace_filter: Option<Families>,
 
+    /// Offer the WasmEdge socket extension: auto (when the module imports it and a network
+    /// grant is given), wasmedge (always) or none.
+    #[arg(long = "sockets", value_name = "MODE", default_value = "auto",
+          value_parser = ["auto", "wasmedge", "none"])]
+    sockets: String,
+
+    /// Let the guest connect (and send_to) to HOST:PORT; * wildcards, CIDR ranges, port ranges
+    /// (repeatable).
+    #[arg(long = "allow-connect", value_name = "HOST:PORT")]
+    allow_connect: Vec<String>,
+
+    /// Let the guest bind (and listen on) ADDR:PORT; same forms as --allow-connect
+    /// (repeatable).
+    #[arg(long = "allow-bind", value_name = "ADDR:PORT")]
+    allow_bind: Vec<String>,
+
+    /// Let the guest resolve host names: all, or those matching PATTERN (* wildcards;
+    /// repeatable).
+    #[arg(long = "allow-dns", value_name = "PATTERN", num_args = 0..=1, require_equals = true,
+          default_missing_value = "*")]
+    allow_dns: Vec<String>,
+
+    /// Hand the guest a listening socket: tcp://HOST:PORT, tcp4://, tcp6://, unix://PATH,
+    /// options ?backlog=N&reuseaddr=false (repeatable).
+    #[arg(long = "listen", value_name = "ADDR")]
+    listen: Vec<String>,
+
+    /// Hand the guest a socket connected to ADDR (the --listen forms; repeatable).
+    #[arg(long = "dial", value_name = "ADDR")]
+    dial: Vec<String>,
+
     /// Do not use wasmtime's on-disk compilation cache (~/.cache/wasmtime).
     #[arg(long = "no-cache")]
     no_cache: bool,
@@ -143,6 +209,15 @@ struct DirSpec {
     read_only: bool,
 }
 
+/// A socket to hand the guest, as parsed from `--listen`/`--dial`.
+#[derive(Debug)]
+struct SocketArg {
+    /// The flag and value as the user wrote them, for error messages.
+    given: String,
+    spec: SocketSpec,
+    listen: bool,
+}
+
 /// Everything `main` needs, validated.
 #[derive(Debug)]
 struct Options {
@@ -150,6 +225,9 @@ struct Options {
     args: Vec<Vec<u8>>,
     env: Vec<Vec<u8>>,
     dirs: Vec<DirSpec>,
+    sockets: Vec<SocketArg>,
+    policy: NetPolicy,
+    sockets_mode: SocketsMode,
     limits: Limits,
     engine: EngineOptions,
     trace: Option<TraceSpec>,
@@ -197,11 +275,16 @@ fn run(options: Options) -> Result<u8, Failure> {
     let module = runner
         .compile(&options.module, &bytes)
         .map_err(Failure::Host)?;
+    let run_options = RunOptions {
+        sockets: options.sockets_mode,
+        network_granted: system.net_policy().grants_any(),
+    };
     let outcome = match &options.trace {
-        None => runner.run(&module, system),
-        Some(spec) => runner.run(
+        None => runner.run_with(&module, system, &run_options),
+        Some(spec) => runner.run_with(
             &module,
             Trace::new(system, trace_sink(spec)?, spec.options.clone()),
+            &run_options,
         ),
     }
     .map_err(Failure::Host)?;
@@ -236,6 +319,17 @@ fn system(options: &Options) -> Result<UnixSystem, Failure> {
         sys.preopen_dir(&dir.host, &dir.guest, dir.read_only)
             .map_err(usage)?;
     }
+    // After the directories: wasi-libc's start-up scan of preopens stops at the first fd
+    // that is not one.
+    for socket in &options.sockets {
+        let opened = if socket.listen {
+            sys.preopen_listener(&socket.spec)
+        } else {
+            sys.preopen_dialed(&socket.spec)
+        };
+        opened.map_err(|e| Failure::Usage(format!("{}: {}", socket.given, io_message(&e))))?;
+    }
+    sys.set_net_policy(options.policy.clone());
     Ok(sys)
 }
 
@@ -289,15 +383,44 @@ fn parse() -> Options {
     }
     dirs.sort_by_key(|(index, _)| *index);
 
-    // Stdio and preopens count against the fd limit; say so here rather than let the host's
-    // ENFILE surface halfway through setting up.
-    let needed = 3 + dirs.len();
+    // Sockets, too, are handed out in command-line order (after all directories).
+    let mut sockets = Vec::new();
+    let kinds = [
+        ("listen", "--listen", &cli.listen, true),
+        ("dial", "--dial", &cli.dial, false),
+    ];
+    for (id, flag, values, listen) in kinds {
+        let indices = matches.indices_of(id).into_iter().flatten();
+        for (index, value) in indices.zip(values) {
+            let given = format!("{flag} {value}");
+            let spec = SocketSpec::parse(value).unwrap_or_else(|e| usage(format!("{given}: {e}")));
+            sockets.push((
+                index,
+                SocketArg {
+                    given,
+                    spec,
+                    listen,
+                },
+            ));
+        }
+    }
+    sockets.sort_by_key(|(index, _)| *index);
+
+    let policy = parse_policy(&cli).unwrap_or_else(|msg| usage(msg));
+    let sockets_mode: SocketsMode = cli.sockets.parse().unwrap_or_else(|msg| usage(msg));
+
+    // Stdio, preopens and sockets count against the fd limit; say so here rather than let
+    // the host's ENFILE surface halfway through setting up.
+    let needed = 3 + dirs.len() + sockets.len();
     if cli.max_open_files < needed {
         usage(format!(
-            "--max-open-files {} is too small: stdio and {} preopened director{} need {needed}",
+            "--max-open-files {} is too small: stdio, {} preopened director{} and {} socket{} \
+             need {needed}",
             cli.max_open_files,
             dirs.len(),
             if dirs.len() == 1 { "y" } else { "ies" },
+            sockets.len(),
+            if sockets.len() == 1 { "" } else { "s" },
         ));
     }
 
@@ -332,6 +455,9 @@ fn parse() -> Options {
             })
             .collect(),
         dirs: dirs.into_iter().map(|(_, spec)| spec).collect(),
+        sockets: sockets.into_iter().map(|(_, s)| s).collect(),
+        policy,
+        sockets_mode,
         limits: Limits {
             max_open_files: cli.max_open_files,
             max_open_dirs: cli.max_open_dirs,
@@ -375,6 +501,28 @@ fn parse_dir(flag: &str, value: &OsStr, read_only: bool) -> Result<DirSpec, Stri
         guest,
         read_only,
     })
+}
+
+/// The network policy from `--allow-connect`, `--allow-bind` and `--allow-dns`; an error names
+/// the flag and value at fault.
+fn parse_policy(cli: &Cli) -> Result<NetPolicy, String> {
+    let mut policy = NetPolicy::none();
+    for g in &cli.allow_connect {
+        policy
+            .allow_connect(g)
+            .map_err(|e| format!("--allow-connect {g}: {e}"))?;
+    }
+    for g in &cli.allow_bind {
+        policy
+            .allow_bind(g)
+            .map_err(|e| format!("--allow-bind {g}: {e}"))?;
+    }
+    for p in &cli.allow_dns {
+        policy
+            .allow_dns(p)
+            .map_err(|e| format!("--allow-dns={p}: {e}"))?;
+    }
+    Ok(policy)
 }
 
 /// `NAME=VALUE` with a non-empty NAME.
