@@ -88,11 +88,16 @@ impl<S: System> WasiP2<S> {
         Ok(fd)
     }
 
-    /// The 128-bit `metadata-hash` of a stat: the file's identity (device, inode) and the
-    /// things that change when it is modified or replaced (size, modification and status
-    /// change times), through two SipHash keys of this context.
-    fn metadata_hash_of(&self, st: &Filestat) -> MetadataHashValue {
-        let fields = (st.dev, st.ino, st.size, st.mtim, st.ctim);
+    /// The 128-bit `metadata-hash` of a stat: the file's identity (device, inode) through two
+    /// SipHash keys of this context, so equal for two names of one file and (but for a
+    /// 2^-128 chance) different for different files.
+    ///
+    /// The interface encourages also changing the hash when the file is modified, but the
+    /// preview 1 adapter reports `metadata-hash-at(...).lower` as the file's inode number
+    /// (0.2 stats have none), and an inode number that changed with every write would break
+    /// programs comparing `st_ino`; wasmtime hashes the identity only for the same reason.
+    pub(crate) fn metadata_hash_of(&self, st: &Filestat) -> MetadataHashValue {
+        let fields = (st.dev, st.ino);
         MetadataHashValue {
             lower: self.hash_keys[0].hash_one(fields),
             upper: self.hash_keys[1].hash_one(fields),
