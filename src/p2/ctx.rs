@@ -18,6 +18,9 @@ use super::io::{InputStream, OutputStream, Pollable};
 /// table's `max_open_files`.
 pub const MAX_RESOURCES: usize = 1 << 16;
 
+/// How many consecutive closed fds end the probe for stdio and preopens in [`WasiP2::new`].
+pub const PROBE_GAP: Fd = 16;
+
 /// Everything a component's WASI 0.2 imports act on, kept in the store's data.
 ///
 /// Generic over the [`System`], so a component runs on the Unix host or on any decorator of
@@ -59,19 +62,26 @@ impl<S: System> std::fmt::Debug for WasiP2<S> {
 impl<S: System> WasiP2<S> {
     /// Wraps `sys`, whose table must already hold the guest's stdio and preopens.
     ///
-    /// The fds open now are found the way wasi-libc finds preopens: counting up from 0 until
-    /// the first closed number (`UnixSystem` fills its table in order, so there are no gaps).
-    /// Those with a `fd_prestat_get` answer are the preopens `get-directories` returns.
+    /// The fds open now are found by probing upwards from 0 with `fd_fdstat_get` until
+    /// [`PROBE_GAP`] consecutive numbers are closed (the tracer probes the same way): a host
+    /// fills its table densely from 0, but an embedder may have closed one in between. Those
+    /// with a `fd_prestat_get` answer are the preopens `get-directories` returns.
     pub fn new(mut sys: S) -> Self {
         let mut pinned = Vec::new();
         let mut preopens = Vec::new();
+        let mut misses = 0;
         let mut fd: Fd = 0;
-        while sys.fd_fdstat_get(fd).is_ok() {
-            pinned.push(fd);
-            if sys.fd_prestat_get(fd).is_ok()
-                && let Ok(name) = sys.fd_prestat_dir_name(fd)
-            {
-                preopens.push((fd, name.to_owned()));
+        while misses < PROBE_GAP {
+            if sys.fd_fdstat_get(fd).is_ok() {
+                misses = 0;
+                pinned.push(fd);
+                if sys.fd_prestat_get(fd).is_ok()
+                    && let Ok(name) = sys.fd_prestat_dir_name(fd)
+                {
+                    preopens.push((fd, name.to_owned()));
+                }
+            } else {
+                misses += 1;
             }
             match fd.checked_add(1) {
                 Some(next) => fd = next,

@@ -27,7 +27,7 @@ pub mod run;
 #[cfg(test)]
 mod tests;
 
-pub use ctx::{MAX_RESOURCES, WasiP2};
+pub use ctx::{MAX_RESOURCES, PROBE_GAP, WasiP2};
 
 use wasmtime::component::{HasSelf, Linker};
 

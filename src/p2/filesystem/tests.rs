@@ -831,3 +831,29 @@ fn stream_errors_carry_filesystem_codes() {
     assert!(r.unwrap_err().code().is_none());
     let _ = DirectoryEntryStream::new(0);
 }
+
+/// The context is generic over the system: a traced one serves a component too, and each
+/// descriptor method shows up as the preview 1 call it made.
+#[test]
+fn a_traced_system_serves_descriptors() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("f"), b"traced").unwrap();
+    let mut sys = UnixSystem::new(Limits::default());
+    // A closed fd between stdio and the preopen does not hide the preopen.
+    sys.inherit_stdio().unwrap();
+    assert_eq!(sys.preopen_dir(tmp.path(), "/t", true).unwrap(), 3);
+    sys.fd_close(1).unwrap();
+    let traced = crate::trace::Trace::new(sys, Vec::<u8>::new(), Default::default());
+    let mut p2 = WasiP2::new(traced);
+    let mut dirs = p2.get_directories().unwrap();
+    assert_eq!(dirs.len(), 1);
+    let (dir, name) = dirs.remove(0);
+    assert_eq!(name, "/t");
+    let f = HostDescriptor::open_at(&mut p2, b(&dir), FOLLOW, "f".into(), OF::empty(), DF::READ)
+        .unwrap();
+    let (data, _) = HostDescriptor::read(&mut p2, b(&f), 100, 0).unwrap();
+    assert_eq!(data, b"traced");
+    let log = String::from_utf8(p2.system().sink().clone()).unwrap();
+    assert!(log.contains("path_open(fd=3"), "{log}");
+    assert!(log.contains("fd_pread(fd=4"), "{log}");
+}
