@@ -859,3 +859,87 @@ fn a_traced_system_serves_descriptors() {
     assert_eq!(p2.table.get(&f).unwrap().fd(), 1);
     assert!(log.contains("fd_pread(fd=1"), "{log}");
 }
+
+/// A FIFO has no offsets: its streams read and write it in order, and only offset 0 is
+/// accepted.
+#[test]
+fn fifo_streams() {
+    let mut fx = Fx::new();
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        fx.path("rw/fifo"),
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+        0,
+    )
+    .unwrap();
+    let rw = b(&fx.rw);
+    // Opening for reading and writing does not wait for a peer.
+    let f = fx
+        .open(&rw, "fifo", OF::empty(), DF::READ | DF::WRITE)
+        .unwrap();
+    assert_eq!(
+        code(HostDescriptor::read_via_stream(&mut fx.p2, b(&f), 3)),
+        ErrorCode::InvalidSeek
+    );
+    let w = HostDescriptor::write_via_stream(&mut fx.p2, b(&f), 0).unwrap();
+    let r = HostDescriptor::read_via_stream(&mut fx.p2, b(&f), 0).unwrap();
+    assert_eq!(HostInputStream::read(&mut fx.p2, b(&r), 10).unwrap(), b"");
+    HostOutputStream::blocking_write_and_flush(&mut fx.p2, b(&w), b"through".to_vec()).unwrap();
+    assert_eq!(
+        HostInputStream::blocking_read(&mut fx.p2, b(&r), 10).unwrap(),
+        b"through"
+    );
+}
+
+/// Guest-chosen numbers at their extremes: an error code or a stream error, never a panic or
+/// an allocation of their size.
+#[test]
+fn hostile_numbers() {
+    let mut fx = Fx::new();
+    let rw = b(&fx.rw);
+    let f = fx
+        .open(&rw, "file", OF::empty(), DF::READ | DF::WRITE)
+        .unwrap();
+    let p2 = &mut fx.p2;
+    for offset in [u64::MAX, 1 << 63, (1 << 63) - 1] {
+        // pread past any possible end: nothing, or the kernel's EINVAL for offsets it cannot
+        // represent.
+        match HostDescriptor::read(p2, b(&f), u64::MAX, offset) {
+            Ok((data, eof)) => assert!(data.is_empty() && eof),
+            Err(e) => assert_eq!(e.code(), Some(ErrorCode::Invalid)),
+        }
+        assert!(HostDescriptor::write(p2, b(&f), b"x".to_vec(), offset).is_err());
+        let s = HostDescriptor::read_via_stream(p2, b(&f), offset).unwrap();
+        assert!(HostInputStream::read(p2, b(&s), u64::MAX).is_err());
+        let w = HostDescriptor::write_via_stream(p2, b(&f), offset).unwrap();
+        let r = HostOutputStream::blocking_write_and_flush(p2, b(&w), b"x".to_vec());
+        assert!(
+            matches!(r, Err(StreamError::LastOperationFailed(_))),
+            "{r:?}"
+        );
+    }
+    assert!(HostDescriptor::set_size(p2, b(&f), u64::MAX).is_err());
+    HostDescriptor::advise(p2, b(&f), u64::MAX, u64::MAX, Advice::WillNeed).unwrap_or(());
+    let far = Datetime {
+        seconds: u64::MAX,
+        nanoseconds: 999_999_999,
+    };
+    assert_eq!(
+        code(HostDescriptor::set_times(
+            p2,
+            b(&f),
+            NewTimestamp::Timestamp(far),
+            NewTimestamp::NoChange
+        )),
+        ErrorCode::Overflow
+    );
+    // A path of NUL bytes, a very long path, a non-directory in the middle.
+    let nul = HostDescriptor::stat_at(p2, b(&rw), FOLLOW, "a\0b".into());
+    assert_eq!(code(nul), ErrorCode::Invalid);
+    let long = HostDescriptor::stat_at(p2, b(&rw), FOLLOW, "x".repeat(1 << 20));
+    assert_eq!(code(long), ErrorCode::NameTooLong);
+    let through = HostDescriptor::stat_at(p2, b(&rw), FOLLOW, "file/x".into());
+    assert_eq!(code(through), ErrorCode::NotDirectory);
+    assert_eq!(std::fs::read(fx.path("rw/file")).unwrap(), b"hello world");
+}

@@ -121,22 +121,45 @@ impl<S: System> Host for WasiP2<S> {
 }
 
 impl<S: System> HostDescriptor for WasiP2<S> {
+    /// A regular file is read with `pread` from `offset`; a FIFO or device (no offset to
+    /// read at) with `read`, where only offset 0 makes sense (`invalid-seek` otherwise).
     fn read_via_stream(
         &mut self,
         d: Resource<Descriptor>,
         offset: u64,
     ) -> Result<Resource<InputStream>, FsError> {
-        let fd = self.require_file(&d, Rights::FD_READ | Rights::FD_SEEK)?;
-        Ok(self.push_input_stream(InputStream::file(fd, offset))?)
+        let fd = self.fd_of(&d)?;
+        let stream = if self.sys.fd_fdstat_get(fd)?.filetype == Filetype::RegularFile {
+            let fd = self.require_file(&d, Rights::FD_READ | Rights::FD_SEEK)?;
+            InputStream::file(fd, offset)
+        } else {
+            let fd = self.require_file(&d, Rights::FD_READ)?;
+            if offset != 0 {
+                return Err(ErrorCode::InvalidSeek.into());
+            }
+            InputStream::from_fd(fd)
+        };
+        Ok(self.push_input_stream(stream)?)
     }
 
+    /// As `read-via-stream`: `pwrite` to a regular file, `write` to a FIFO or device.
     fn write_via_stream(
         &mut self,
         d: Resource<Descriptor>,
         offset: u64,
     ) -> Result<Resource<OutputStream>, FsError> {
-        let fd = self.require_file(&d, Rights::FD_WRITE | Rights::FD_SEEK)?;
-        Ok(self.push_output_stream(OutputStream::file(fd, offset))?)
+        let fd = self.fd_of(&d)?;
+        let stream = if self.sys.fd_fdstat_get(fd)?.filetype == Filetype::RegularFile {
+            let fd = self.require_file(&d, Rights::FD_WRITE | Rights::FD_SEEK)?;
+            OutputStream::file(fd, offset)
+        } else {
+            let fd = self.require_file(&d, Rights::FD_WRITE)?;
+            if offset != 0 {
+                return Err(ErrorCode::InvalidSeek.into());
+            }
+            OutputStream::from_fd(fd)
+        };
+        Ok(self.push_output_stream(stream)?)
     }
 
     fn append_via_stream(
