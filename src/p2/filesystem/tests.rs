@@ -155,6 +155,11 @@ fn preopens_are_the_granted_directories() {
         HostDescriptor::get_flags(&mut fx.p2, b(&fx.ro)).unwrap(),
         DF::READ
     );
+    // A directory descriptor can be stat-ed, synced and advised like a file.
+    let st = HostDescriptor::stat(&mut fx.p2, b(&fx.rw)).unwrap();
+    assert_eq!(st.type_, DescriptorType::Directory);
+    HostDescriptor::sync(&mut fx.p2, b(&fx.rw)).unwrap();
+    HostDescriptor::sync_data(&mut fx.p2, b(&fx.rw)).unwrap();
     // Dropping a preopen's descriptor does not close the preopen: it can be listed again.
     let rw = std::mem::replace(&mut fx.rw, Resource::new_own(u32::MAX));
     HostDescriptor::drop(&mut fx.p2, rw).unwrap();
