@@ -4,10 +4,12 @@
 //!
 //! Checks: no panic; an entry is never invented (every name was in the directory at some
 //! point); one pass from cookie 0 never returns a name twice; a pass over a directory that did
-//! not change since the previous pass lists exactly what the host has, plus `.` and `..`.
+//! not change since the previous pass lists exactly what the host has, plus `.` and `..`; and
+//! while the directory does not change, resuming from any cookie a pass handed out (whether
+//! the host still buffers it or must seek back to it) starts at the entry that followed it.
 #![no_main]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use arbitrary::{Result, Unstructured};
 use capwasi::host::UnixSystem;
@@ -86,12 +88,15 @@ fn run(u: &mut Unstructured) -> Result<()> {
     let mut mem = vec![0u8; MEM];
     let mut cookies = vec![0u64];
     let mut changed = true;
+    // Cookie → the entry a pass saw start there; forgotten whenever the directory changes.
+    let mut starts: HashMap<u64, Vec<u8>> = HashMap::new();
 
     for _ in 0..u.int_in_range(1..=24)? {
         match u.int_in_range(0..=4)? {
             0 => {
                 create(&mut ever, u.ratio(1, 8)?);
                 changed = true;
+                starts.clear();
             }
             1 => {
                 let names: Vec<_> = std::fs::read_dir(&dir)
@@ -101,6 +106,7 @@ fn run(u: &mut Unstructured) -> Result<()> {
                 if !names.is_empty() {
                     std::fs::remove_file(&names[u.choose_index(names.len())?]).unwrap();
                     changed = true;
+                    starts.clear();
                 }
             }
             2 => {
@@ -125,6 +131,7 @@ fn run(u: &mut Unstructured) -> Result<()> {
                             String::from_utf8_lossy(name)
                         );
                         cookies.push(*d_next);
+                        starts.insert(cookie, name.clone());
                         cookie = *d_next;
                     }
                     if !full || entries.is_empty() {
@@ -153,6 +160,12 @@ fn run(u: &mut Unstructured) -> Result<()> {
                 };
                 let buf_len = u.int_in_range(0..=512)?;
                 if let Some((entries, _)) = read_once(&mut sys, &mut mem, fd, cookie, buf_len) {
+                    if let (Some(want), Some((first, _))) = (starts.get(&cookie), entries.first()) {
+                        assert_eq!(
+                            first, want,
+                            "resuming at cookie {cookie} of an unchanged directory"
+                        );
+                    }
                     for (name, _) in entries {
                         assert!(
                             ever.contains(&name),
