@@ -5,6 +5,8 @@
 //! for reading or writing, deadlines are absolute monotonic-clock subscriptions, and a zero
 //! relative clock turns the call into a non-blocking check.
 
+use std::collections::HashMap;
+
 use wasmtime::component::Resource;
 
 use crate::abi::{
@@ -132,17 +134,46 @@ pub(crate) fn fd_ready<S: System>(sys: &mut S, fd: Fd, read: bool, block: bool) 
 }
 
 impl<S: System> Host for WasiP2<S> {
-    /// `poll`: the spec makes an empty list a trap (it would wait forever).
+    /// `poll`: the spec makes an empty list a trap (it would wait forever), and a list longer
+    /// than `u32` can index one too.
+    ///
+    /// A list may name one pollable many times; each distinct pollable becomes one
+    /// subscription, so the host's scratch space is bounded by the resource table
+    /// ([`MAX_RESOURCES`](crate::p2::MAX_RESOURCES)) whatever the list's length, plus one
+    /// `u32` per element (what the guest's memory already holds).
     fn poll(&mut self, list: Vec<Resource<Pollable>>) -> wasmtime::Result<Vec<u32>> {
         if list.is_empty() {
             wasmtime::bail!("wasi:io/poll.poll: the list of pollables is empty");
         }
-        let pollables = list
+        if u32::try_from(list.len()).is_err() {
+            wasmtime::bail!("wasi:io/poll.poll: more pollables than a u32 can index");
+        }
+        let mut distinct: Vec<Pollable> = Vec::new();
+        let mut slot_of_rep: HashMap<u32, u32> = HashMap::new();
+        let mut slots: Vec<u32> = Vec::with_capacity(list.len());
+        for r in &list {
+            let slot = match slot_of_rep.get(&r.rep()) {
+                Some(&slot) => slot,
+                None => {
+                    let p = *self.table.get(r)?;
+                    // Bounded by the table's capacity, so it fits a u32.
+                    let slot = distinct.len() as u32;
+                    distinct.push(p);
+                    slot_of_rep.insert(r.rep(), slot);
+                    slot
+                }
+            };
+            slots.push(slot);
+        }
+        let ready = ready_indices(&mut self.sys, &distinct, true)
+            .map_err(|e| wasmtime::format_err!("wasi:io/poll.poll: poll_oneoff: {}", e.name()))?;
+        // `ready` is sorted: a binary search per element.
+        Ok(slots
             .iter()
-            .map(|r| self.table.get(r).copied())
-            .collect::<Result<Vec<_>, _>>()?;
-        ready_indices(&mut self.sys, &pollables, true)
-            .map_err(|e| wasmtime::format_err!("wasi:io/poll.poll: poll_oneoff: {}", e.name()))
+            .enumerate()
+            .filter(|(_, slot)| ready.binary_search(slot).is_ok())
+            .map(|(i, _)| i as u32)
+            .collect())
     }
 }
 

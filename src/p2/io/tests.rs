@@ -285,6 +285,14 @@ fn poll_rules() {
         PollHost::poll(&mut p2, vec![b(&ready), b(&ready)]).unwrap(),
         vec![0, 1]
     );
+    // Many copies of a few pollables: each position is reported.
+    let mut list = Vec::new();
+    for _ in 0..10_000 {
+        list.extend([b(&far), b(&ready)]);
+    }
+    let got = PollHost::poll(&mut p2, list).unwrap();
+    assert_eq!(got.len(), 10_000);
+    assert!(got.iter().all(|i| i % 2 == 1));
     HostPollable::block(&mut p2, b(&past)).unwrap();
     // A pollable handle that is not in the table traps.
     assert!(HostPollable::ready(&mut p2, Resource::new_borrow(9999)).is_err());
