@@ -327,3 +327,24 @@ fn wasi_libc_program_uses_preopened_listen_and_dial_sockets() {
             .run()
     });
 }
+
+#[test]
+fn wasi_libc_program_through_wasirun_listen_and_dial() {
+    libc_program(|dir, listen, remote| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wasirun"))
+            .arg("--dir")
+            .arg(format!("{}::/data", dir.display()))
+            .args(["--listen", &format!("tcp4://127.0.0.1:{listen}")])
+            .args(["--dial", &format!("tcp://127.0.0.1:{remote}")])
+            .arg(net_common::guest_path("net_libc"))
+            .args(["4", "5", "/data/greeting.txt"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        Outcome {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            exit: net_common::Exit::Code(out.status.code().unwrap_or(-1) as u32),
+        }
+    });
+}

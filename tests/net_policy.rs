@@ -225,3 +225,83 @@ fn no_grant_no_network() {
     let mut b = [0u8; 4];
     assert!(udp.recv_from(&mut b).is_err());
 }
+
+/// Runs `wasirun FLAGS net_policy.wasm OPS`.
+fn wasirun(flags: &[String], ops: &[String]) -> Outcome {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wasirun"))
+        .args(flags)
+        .arg(net_common::guest_path("net_policy"))
+        .args(ops)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    Outcome {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        exit: net_common::Exit::Code(out.status.code().unwrap_or(-1) as u32),
+    }
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn wasirun_grants_exactly_what_its_flags_say() {
+    let (server, port) = tcp_server();
+    let (granted, granted_port) = tcp_server();
+    let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    udp.set_nonblocking(true).unwrap();
+    let udp_port = udp.local_addr().unwrap().port();
+    let ops = [
+        format!("connect4:{port}"),
+        format!("connect4:{granted_port}"),
+        "bind4:0".to_owned(),
+        format!("sendto4:{udp_port}"),
+        "gai:localhost".to_owned(),
+        "gai:elsewhere.invalid".to_owned(),
+    ];
+    let flags = [
+        "--allow-connect".to_owned(),
+        format!("127.0.0.1:{granted_port}"),
+        "--allow-bind".to_owned(),
+        "127.0.0.1:1".to_owned(),
+        "--allow-dns=localhost".to_owned(),
+    ];
+    let out = wasirun(&flags, &ops);
+    out.assert_ok();
+    assert_eq!(result(&out, &format!("connect4 {port}")), (0, EACCES));
+    assert_eq!(result(&out, &format!("connect4 {granted_port}")), (0, 0));
+    assert_eq!(result(&out, "bind4 0"), (0, EACCES));
+    assert_eq!(result(&out, &format!("sendto4 {udp_port}")), (0, EACCES));
+    assert_eq!(result(&out, "gai localhost"), (0, 0));
+    assert_eq!(result(&out, "gai elsewhere.invalid"), (0, EACCES));
+    assert_nothing_arrived_tcp(&server, "wasirun connect4");
+    assert!(granted.accept().is_ok());
+    let mut b = [0u8; 4];
+    assert!(udp.recv_from(&mut b).is_err(), "a refused datagram arrived");
+}
+
+#[test]
+fn wasirun_without_a_grant_offers_no_network() {
+    let (server, port) = tcp_server();
+    let ops = [format!("connect4:{port}"), "open4:-".to_owned()];
+    // The default (--sockets auto) with no grant: the extension is not even linked, so a
+    // module importing it does not start (exit 1) and says how to grant access.
+    let out = wasirun(&[], &ops);
+    assert_eq!(out.exit, net_common::Exit::Code(1), "{out:?}");
+    assert_eq!(out.stdout, "");
+    assert!(out.stderr.contains("sockets are off"), "{}", out.stderr);
+    // --sockets none refuses it even with a grant.
+    let out = wasirun(
+        &strings(&["--sockets", "none", "--allow-connect", "*:*"]),
+        &ops,
+    );
+    assert_eq!(out.exit, net_common::Exit::Code(1), "{out:?}");
+    // --sockets wasmedge links it, but with nothing granted every socket is refused.
+    let out = wasirun(&strings(&["--sockets", "wasmedge"]), &ops);
+    out.assert_ok();
+    assert_eq!(result(&out, &format!("connect4 {port}")), (EACCES, -1));
+    assert_eq!(result(&out, "open4 -"), (EACCES, -1));
+    assert_nothing_arrived_tcp(&server, "no grant");
+}
