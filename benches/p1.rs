@@ -288,7 +288,8 @@ struct Pres {
 impl Pres {
     fn new(engine: &Engine, module: &Module) -> Pres {
         let mut cl: Linker<UnixSystem> = Linker::new(engine);
-        capwasi::p1::add_to_linker(&mut cl, |s: &mut UnixSystem| s).unwrap();
+        // Per module, as `Runner` links: calls find the memory by export index, not by name.
+        capwasi::p1::add_to_linker_for_module(&mut cl, module, |s: &mut UnixSystem| s).unwrap();
         let mut wl: Linker<WasiP1Ctx> = Linker::new(engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut wl, |c: &mut WasiP1Ctx| c).unwrap();
         Pres {
@@ -352,6 +353,18 @@ fn row(
     slow: bool,
     mut native: impl FnMut(u64),
 ) {
+    row_with(c, hosts, name, work, slow, &mut [("native", &mut native)]);
+}
+
+/// [`row`] with more than one native variant (each its own criterion function).
+fn row_with(
+    c: &mut Criterion,
+    hosts: &mut [(&str, &mut dyn Host)],
+    name: &str,
+    work: GuestWork,
+    slow: bool,
+    natives: &mut [(&str, &mut dyn FnMut(u64))],
+) {
     let mut g = c.benchmark_group(name);
     configure(&mut g, slow);
     for (label, host) in hosts.iter_mut() {
@@ -378,13 +391,15 @@ fn row(
             })
         });
     }
-    g.bench_function("native", |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            native(iters);
-            start.elapsed()
-        })
-    });
+    for (label, native) in natives.iter_mut() {
+        g.bench_function(*label, |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                native(iters);
+                start.elapsed()
+            })
+        });
+    }
     g.finish();
 }
 
@@ -509,21 +524,38 @@ fn benches(c: &mut Criterion, fx: &Fixture) {
         fd: FdArg::Open(BIG, 0, ALL_RIGHTS),
         ok: |r| r == BIG_LEN as i32,
     };
-    let mut buf = vec![0u8; 64 << 10];
-    row(c, &mut hosts, ROWS[5], whole_file, true, |n| {
-        for _ in 0..n {
-            rustix::fs::seek(&big, SeekFrom::Start(0)).unwrap();
-            let mut total = 0;
-            loop {
-                let got = rustix::io::read(&big, &mut buf[..]).unwrap();
-                if got == 0 {
-                    break;
-                }
-                total += got;
+    // Reads the whole file in 64 KiB `read(2)`s into `buf`.
+    let read_whole = |buf: &mut [u8]| {
+        rustix::fs::seek(&big, SeekFrom::Start(0)).unwrap();
+        let mut total = 0;
+        loop {
+            let got = rustix::io::read(&big, &mut *buf).unwrap();
+            if got == 0 {
+                break;
             }
-            assert_eq!(total, BIG_LEN);
+            total += got;
         }
-    });
+        assert_eq!(total, BIG_LEN);
+    };
+    let mut buf = vec![0u8; 64 << 10];
+    let mut into_vec = |n: u64| {
+        for _ in 0..n {
+            read_whole(&mut buf);
+        }
+    };
+    // The same native loop reading into a wasm linear memory (the guest's buffer, at the same
+    // offset, in a memory wasmtime allocated with the same engine), to tell the host's cost
+    // from the destination's.
+    let (mut mem_store, memory) = linear_memory(&engine);
+    let mut into_linear = |n: u64| {
+        let dst = &mut memory.data_mut(&mut mem_store)[65536..131072];
+        for _ in 0..n {
+            read_whole(dst);
+        }
+    };
+    let natives: &mut [(&str, &mut dyn FnMut(u64))] =
+        &mut [("native", &mut into_vec), (NATIVE_LINEAR, &mut into_linear)];
+    row_with(c, &mut hosts, ROWS[5], whole_file, true, natives);
 
     let listing = GuestWork {
         export: "readdir",
@@ -576,6 +608,18 @@ fn benches(c: &mut Criterion, fx: &Fixture) {
     );
 
     instantiation(c, &pres, fx);
+}
+
+/// The bulk-read row's extra native function: `read(2)` into wasm linear memory.
+const NATIVE_LINEAR: &str = "native-into-linear-memory";
+
+/// A bare instance's linear memory, as large as the guest's.
+fn linear_memory(engine: &Engine) -> (Store<()>, wasmtime::Memory) {
+    let module = Module::new(engine, r#"(module (memory (export "memory") 3))"#).unwrap();
+    let mut store = Store::new(engine, ());
+    let instance = Instance::new(&mut store, &module, &[]).unwrap();
+    let memory = instance.get_memory(&mut store, "memory").unwrap();
+    (store, memory)
 }
 
 /// Time to first instruction: a fresh host context (args, env, stdio, one preopen), a store,
@@ -684,6 +728,18 @@ fn print_table(since: SystemTime) {
             cell(native),
             ratio(cap, wasi),
             ratio(cap, native)
+        );
+    }
+    if let (Some(linear), Some(cap)) = (
+        median_ns(ROWS[5], NATIVE_LINEAR, since),
+        median_ns(ROWS[5], "capwasi", since),
+    ) {
+        println!();
+        println!(
+            "{}: native read(2) into wasm linear memory {} (capwasi ÷ that: {:.2})",
+            ROWS[5],
+            fmt_ns(linear),
+            cap / linear
         );
     }
 }
