@@ -198,7 +198,10 @@ mod tests {
     #[test]
     fn detects_binary_headers() {
         assert_eq!(WasmKind::detect(b"\0asm\x01\0\0\0rest"), WasmKind::Module);
-        assert_eq!(WasmKind::detect(b"\0asm\x0d\0\x01\0rest"), WasmKind::Component);
+        assert_eq!(
+            WasmKind::detect(b"\0asm\x0d\0\x01\0rest"),
+            WasmKind::Component
+        );
         // Another version or layer is not a component this engine runs: the module compiler
         // reports it.
         assert_eq!(WasmKind::detect(b"\0asm\x0e\0\x01\0"), WasmKind::Module);
@@ -214,8 +217,14 @@ mod tests {
             WasmKind::detect(b";; a comment\n(; block (; nested ;) ;)\t(component $c)"),
             WasmKind::Component
         );
-        assert_eq!(WasmKind::detect(b";; (component\n(module)"), WasmKind::Module);
-        assert_eq!(WasmKind::detect(b"(; unterminated (component"), WasmKind::Module);
+        assert_eq!(
+            WasmKind::detect(b";; (component\n(module)"),
+            WasmKind::Module
+        );
+        assert_eq!(
+            WasmKind::detect(b"(; unterminated (component"),
+            WasmKind::Module
+        );
         assert_eq!(WasmKind::detect(b";; only a comment"), WasmKind::Module);
     }
 
@@ -245,16 +254,28 @@ mod tests {
     fn run_result_is_the_exit_status() {
         let r = runner();
         let sys = || UnixSystem::new(Limits::default());
-        let ok = r.compile_component(Path::new("ok"), run_returning(false).as_bytes()).unwrap();
-        assert!(matches!(r.run_component(&ok, sys()).unwrap(), Outcome::Returned));
-        let err = r.compile_component(Path::new("err"), run_returning(true).as_bytes()).unwrap();
-        assert!(matches!(r.run_component(&err, sys()).unwrap(), Outcome::Exited(1)));
+        let ok = r
+            .compile_component(Path::new("ok"), run_returning(false).as_bytes())
+            .unwrap();
+        assert!(matches!(
+            r.run_component(&ok, sys()).unwrap(),
+            Outcome::Returned
+        ));
+        let err = r
+            .compile_component(Path::new("err"), run_returning(true).as_bytes())
+            .unwrap();
+        assert!(matches!(
+            r.run_component(&err, sys()).unwrap(),
+            Outcome::Exited(1)
+        ));
     }
 
     #[test]
     fn a_component_without_run_is_a_host_error() {
         let r = runner();
-        let c = r.compile_component(Path::new("empty"), b"(component)").unwrap();
+        let c = r
+            .compile_component(Path::new("empty"), b"(component)")
+            .unwrap();
         let err = r
             .run_component(&c, UnixSystem::new(Limits::default()))
             .unwrap_err();
@@ -270,8 +291,12 @@ mod tests {
           (func $run (result (result)) (canon lift (core func $i "run")))
           (instance $inst (export "run" (func $run)))
           (export "wasi:cli/run@0.2.3" (instance $inst)))"#;
-        let c = r.compile_component(Path::new("trap"), wat.as_bytes()).unwrap();
-        let outcome = r.run_component(&c, UnixSystem::new(Limits::default())).unwrap();
+        let c = r
+            .compile_component(Path::new("trap"), wat.as_bytes())
+            .unwrap();
+        let outcome = r
+            .run_component(&c, UnixSystem::new(Limits::default()))
+            .unwrap();
         assert!(matches!(outcome, Outcome::Trapped(_)), "{outcome:?}");
         assert_eq!(outcome.exit_status(), crate::run::EXIT_TRAP);
     }
@@ -280,14 +305,21 @@ mod tests {
     fn an_import_capwasi_lacks_is_a_host_error() {
         let r = runner();
         let wat = r#"(component
-          (import "wasi:sockets/network@0.2.0" (instance))
+          (import "wasi:sockets/network@0.2.0" (instance (export "f" (func))))
           (core module $m (func (export "run") (result i32) (i32.const 0)))
           (core instance $i (instantiate $m))
           (func $run (result (result)) (canon lift (core func $i "run")))
           (instance $inst (export "run" (func $run)))
           (export "wasi:cli/run@0.2.0" (instance $inst)))"#;
-        let c = r.compile_component(Path::new("sockets"), wat.as_bytes()).unwrap();
-        let err = r.run_component(&c, UnixSystem::new(Limits::default())).unwrap_err();
-        assert!(format!("{err:#}").contains("wasi:sockets/network"), "{err:#}");
+        let c = r
+            .compile_component(Path::new("sockets"), wat.as_bytes())
+            .unwrap();
+        let err = r
+            .run_component(&c, UnixSystem::new(Limits::default()))
+            .unwrap_err();
+        assert!(
+            format!("{err:#}").contains("wasi:sockets/network"),
+            "{err:#}"
+        );
     }
 }

@@ -213,6 +213,7 @@ impl Guest {
     }
 }
 
+pub mod component;
 pub mod escape_layout;
 
 #[path = "../model/snapshot.rs"]
