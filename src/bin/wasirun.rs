@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use capwasi::host::UnixSystem;
 use capwasi::net::{NetPolicy, SocketSpec};
+use capwasi::p2::run::WasmKind;
 use capwasi::run::{
     DEFAULT_MAX_WASM_STACK, EngineOptions, Outcome, RunOptions, Runner, SocketsMode, trap_report,
 };
@@ -185,7 +186,8 @@ struct Cli {
     #[arg(long = "no-cache")]
     no_cache: bool,
 
-    /// The module to run: a binary .wasm file or a .wat text file.
+    /// The module to run: a binary .wasm file or a .wat text file, a preview 1 core module or a
+    /// WASI 0.2 command component (the content decides).
     #[arg(value_name = "MODULE")]
     module: PathBuf,
 
@@ -272,6 +274,21 @@ fn run(options: Options) -> Result<u8, Failure> {
     if let Some(err) = runner.cache_error() {
         eprintln!("wasirun: warning: compilation cache disabled: {err:#}");
     }
+    // A WASI 0.2 command component runs on the same system, flags and all (`--trace` lines
+    // name the preview 1 calls the 0.2 host makes); the socket extension is preview 1 only.
+    if WasmKind::detect(&bytes) == WasmKind::Component {
+        let component = runner
+            .compile_component(&options.module, &bytes)
+            .map_err(Failure::Host)?;
+        let outcome = match &options.trace {
+            None => runner.run_component(&component, system),
+            Some(spec) => runner.run_component(
+                &component,
+                Trace::new(system, trace_sink(spec)?, spec.options.clone()),
+            ),
+        };
+        return report(&options, outcome.map_err(Failure::Host)?);
+    }
     let module = runner
         .compile(&options.module, &bytes)
         .map_err(Failure::Host)?;
@@ -288,6 +305,11 @@ fn run(options: Options) -> Result<u8, Failure> {
         ),
     }
     .map_err(Failure::Host)?;
+    report(&options, outcome)
+}
+
+/// Reports a trap on stderr and returns the exit status.
+fn report(options: &Options, outcome: Outcome) -> Result<u8, Failure> {
     if let Outcome::Trapped(err) = &outcome {
         eprintln!(
             "wasirun: {} trapped: {}",
