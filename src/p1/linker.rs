@@ -423,6 +423,8 @@ pub fn add_sockets_to_linker<T: 'static, S: System + Send + 'static>(
     module: &Module,
     get: impl Fn(&mut T) -> &mut S + Send + Sync + Copy + 'static,
 ) -> anyhow::Result<()> {
+    // The linker is for `module`: find its memory by export index, as add_to_linker_for_module.
+    let get = ModuleMemory::new(get, module);
     for (name, f) in V2_SOCKET_IMPORTS {
         define_socket_fn(linker, get, name, f)?;
     }
@@ -468,7 +470,7 @@ pub fn add_sockets_to_linker<T: 'static, S: System + Send + 'static>(
 /// Registers ABI function `f` under import name `name`.
 fn define_socket_fn<T: 'static, S: System + Send + 'static>(
     linker: &mut Linker<T>,
-    get: impl Fn(&mut T) -> &mut S + Send + Sync + Copy + 'static,
+    get: impl Access<T, S>,
     name: &str,
     f: SocketFn,
 ) -> anyhow::Result<()> {
