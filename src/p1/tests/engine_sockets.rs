@@ -303,3 +303,37 @@ fn dispatch_numbers_the_extension_after_preview_1() {
         Err(crate::abi::Errno::Nosys)
     );
 }
+
+#[test]
+fn hostile_pointers_through_the_linker_are_errnos_not_traps() {
+    // No memory export: every out-pointer is out of bounds, nothing is opened or accepted.
+    let engine = Engine::default();
+    let module = Module::new(
+        &engine,
+        format!(
+            "(module {}{}{} {})",
+            import("sock_open_v2", 3),
+            import("sock_accept", 2),
+            import("sock_getaddrinfo", 8),
+            r#"
+            (func (export "open") (result i32)
+                (call $sock_open_v2 (i32.const 1) (i32.const 2) (i32.const 0)))
+            (func (export "accept") (result i32)
+                (call $sock_accept (i32.const 6) (i32.const -1)))
+            (func (export "gai") (result i32)
+                (call $sock_getaddrinfo (i32.const 0) (i32.const -1) (i32.const -4)
+                    (i32.const 4) (i32.const 0) (i32.const -1) (i32.const -1) (i32.const -1)))
+            "#
+        ),
+    )
+    .unwrap();
+    let mut linker = Linker::new(&engine);
+    add_to_linker(&mut linker, |f: &mut Fake| f).unwrap();
+    add_sockets_to_linker(&mut linker, &module, |f: &mut Fake| f).unwrap();
+    let mut store = Store::new(&engine, Fake::default());
+    let instance = linker.instantiate(&mut store, &module).unwrap();
+    for name in ["open", "accept", "gai"] {
+        assert_eq!(call(&mut store, &instance, name), 21, "{name}: EFAULT");
+    }
+    assert!(store.data().log.is_empty(), "{:?}", store.data().log);
+}
