@@ -59,6 +59,27 @@
 //! assert_eq!(argc.call(&mut store, ())?, 3);
 //! # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
 //! ```
+//!
+//! WASI 0.2 command components run the same way: [`run`] and [`run_file`] tell a component
+//! from a module by its content ([`WasmKind::detect`]), [`run_component`] runs a compiled one,
+//! and for your own [`wasmtime::component::Linker`], [`add_component_to_linker`] registers
+//! the 0.2 imports over a [`WasiP2`] wrapping the same system:
+//!
+//! ```
+//! use capwasi::embed::{WasiBuilder, WasiP2, add_component_to_linker};
+//! use capwasi::host::UnixSystem;
+//! use wasmtime::component::{Component, Linker};
+//! use wasmtime::{Engine, Store};
+//!
+//! let engine = Engine::default();
+//! let mut linker: Linker<WasiP2<UnixSystem>> = Linker::new(&engine);
+//! add_component_to_linker(&mut linker, |ctx| ctx)?;
+//! let (sys, _captures) = WasiBuilder::new().args(["prog"]).build()?;
+//! let mut store = Store::new(&engine, WasiP2::new(sys));
+//! let component = Component::new(&engine, "(component)")?;
+//! linker.instantiate(&mut store, &component)?;
+//! # Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
+//! ```
 
 use std::ffi::OsStr;
 use std::fs::File;
@@ -68,6 +89,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use rustix::fs::{Mode, OFlags};
+use wasmtime::component::Component;
 use wasmtime::error::Context;
 use wasmtime::{Module, Result};
 
@@ -76,6 +98,10 @@ use crate::host::UnixSystem;
 use crate::net::NetPolicy;
 pub use crate::net::SocketSpec;
 pub use crate::p1::{add_sockets_to_linker, add_to_linker};
+pub use crate::p2::run::WasmKind;
+/// The WASI 0.2 imports for a [`wasmtime::component::Linker`], and the store-side state they
+/// act on ([`WasiP2::new`] wraps a system [`WasiBuilder::build`] made).
+pub use crate::p2::{WasiP2, add_to_linker as add_component_to_linker};
 pub use crate::run::{EngineOptions, Outcome, RunOptions, Runner, SocketsMode};
 pub use crate::table::Limits;
 
@@ -622,13 +648,27 @@ impl RunResult {
 ///
 /// `Err` is a host failure: the builder could not open something, the module does not compile
 /// or lacks an entry point. A guest that traps is an `Ok` with [`Outcome::Trapped`].
+///
+/// `wasm` may also be a WASI 0.2 command component (binary or `(component ...)` text, told
+/// apart by [`WasmKind::detect`]), which then runs as [`run_component`] runs it.
 pub fn run(wasm: &[u8], builder: WasiBuilder) -> Result<RunResult> {
+    run_bytes(Path::new("<module>"), wasm, builder)
+}
+
+/// Compiles a module or a component (whichever `bytes` holds) on a fresh default runner and
+/// runs it.
+fn run_bytes(path: &Path, bytes: &[u8], builder: WasiBuilder) -> Result<RunResult> {
     let runner = Runner::new(&EngineOptions::default())?;
-    let module = runner.compile(Path::new("<module>"), wasm)?;
+    if WasmKind::detect(bytes) == WasmKind::Component {
+        let component = runner.compile_component(path, bytes)?;
+        return run_component(&runner, &component, builder);
+    }
+    let module = runner.compile(path, bytes)?;
     run_module(&runner, &module, builder)
 }
 
-/// Reads, compiles and runs the module at `path`; otherwise as [`run`].
+/// Reads, compiles and runs the module (or command component) at `path`; otherwise as
+/// [`run`].
 ///
 /// ```
 /// use capwasi::embed::{self, Stdio, WasiBuilder};
@@ -646,9 +686,7 @@ pub fn run(wasm: &[u8], builder: WasiBuilder) -> Result<RunResult> {
 pub fn run_file(path: impl AsRef<Path>, builder: WasiBuilder) -> Result<RunResult> {
     let path = path.as_ref();
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let runner = Runner::new(&EngineOptions::default())?;
-    let module = runner.compile(path, &bytes)?;
-    run_module(&runner, &module, builder)
+    run_bytes(path, &bytes, builder)
 }
 
 /// Runs an already compiled `module` on `runner`: the form to use when running a module many
@@ -680,6 +718,45 @@ pub fn run_module(runner: &Runner, module: &Module, builder: WasiBuilder) -> Res
     // `run_with` drops the system, closing the guest's ends of the captures, before it
     // returns.
     let outcome = runner.run_with(module, sys, &options)?;
+    finish(outcome, captures)
+}
+
+/// Runs a compiled WASI 0.2 command component on `runner` in the world `builder` describes
+/// (see [`Runner::run_component`]): the component sees the same args, environment, stdio and
+/// preopens a module would. The builder's socket settings do not apply: the socket
+/// extension is a preview 1 ABI, and capwasi serves no `wasi:sockets`.
+///
+/// ```
+/// use std::path::Path;
+/// use capwasi::embed::{self, EngineOptions, Runner, WasiBuilder};
+///
+/// // A command component whose `run` returns `err`: exit status 1.
+/// let wat = r#"(component
+///   (core module $m (func (export "run") (result i32) (i32.const 1)))
+///   (core instance $i (instantiate $m))
+///   (func $run (result (result)) (canon lift (core func $i "run")))
+///   (instance $run_instance (export "run" (func $run)))
+///   (export "wasi:cli/run@0.2.0" (instance $run_instance)))"#;
+/// let runner = Runner::new(&EngineOptions::default())?;
+/// let component = runner.compile_component(Path::new("fail.wat"), wat.as_bytes())?;
+/// let result = embed::run_component(&runner, &component, WasiBuilder::new())?;
+/// assert_eq!(result.status(), 1);
+/// # Ok::<(), wasmtime::Error>(())
+/// ```
+pub fn run_component(
+    runner: &Runner,
+    component: &Component,
+    builder: WasiBuilder,
+) -> Result<RunResult> {
+    let (sys, captures) = builder.build()?;
+    // `run_component` drops the system, closing the guest's ends of the captures, before
+    // it returns.
+    let outcome = runner.run_component(component, sys)?;
+    finish(outcome, captures)
+}
+
+/// Reads the captures once the guest has finished.
+fn finish(outcome: Outcome, captures: Captures) -> Result<RunResult> {
     let read = |c: Option<Captured>, name: &str| -> Result<Vec<u8>> {
         match c {
             Some(c) => c
