@@ -1,18 +1,22 @@
 //! `wasi:filesystem/types`: every `descriptor` method, `directory-entry-stream` and
 //! `filesystem-error-code`, each as the preview 1 call(s) it amounts to.
 //!
-//! Before a call that needs rights, the descriptor's rights are looked at (`fd_fdstat_get`)
-//! so that a refusal says *why* (see [`refusal`]): `read-only` for a change through a
-//! read-only descriptor, `bad-descriptor` for I/O a file was not opened for. The system
-//! checks the same rights again; what it refuses after that (a path escaping its directory)
-//! is `not-permitted`.
+//! Each method makes its preview 1 call straight away; the system checks the fd's rights.
+//! When it refuses (`ENOTCAPABLE`), the descriptor's rights are looked at (`fd_fdstat_get`,
+//! on the error path only) so that the code says *why* (see `WasiP2::explain`): `read-only`
+//! for a change through a read-only descriptor, `bad-descriptor` for I/O a file was not
+//! opened for, `is-directory`/`not-directory` for the wrong kind of descriptor, and
+//! `not-permitted` for what the sandbox refused with every right present (a path escaping
+//! its directory). Calls that make a resource before any I/O (`read-via-stream`,
+//! `read-directory`, ...) and `open-at` (whose `read-only` rule the interface states) check
+//! up front.
 
 use std::hash::BuildHasher;
 use std::io::{IoSlice, IoSliceMut};
 
 use wasmtime::component::Resource;
 
-use crate::abi::{Errno, Fd, Fdstat, Filestat, Filetype, Rights};
+use crate::abi::{Errno, Fd, Filestat, Filetype, Rights};
 use crate::p2::bindings::wasi::filesystem::types::{
     Advice, DescriptorFlags, DescriptorStat, DescriptorType, DirectoryEntry, ErrorCode, Host,
     HostDescriptor, HostDirectoryEntryStream, MetadataHashValue, NewTimestamp, OpenFlags,
@@ -33,6 +37,17 @@ const MAX_READ: usize = crate::p2::io::MAX_READ_LEN;
 /// Longest symlink target `readlink-at` returns: Linux's `PATH_MAX` with its NUL.
 const MAX_LINK: usize = 4096;
 
+/// What kind of fd a descriptor method works on, for [`WasiP2::explain`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Kind {
+    /// Any descriptor.
+    Any,
+    /// Byte I/O: not a directory.
+    File,
+    /// Path calls and listings: a directory.
+    Dir,
+}
+
 impl<S: System> WasiP2<S> {
     /// Puts a descriptor for `fd` in the table, keeping `fd` open while it lives.
     pub(crate) fn push_descriptor(&mut self, fd: Fd) -> wasmtime::Result<Resource<Descriptor>> {
@@ -45,22 +60,62 @@ impl<S: System> WasiP2<S> {
         Ok(self.table.get(d)?.fd)
     }
 
-    /// The fd behind `d` with its stat, refused as [`refusal`] says unless it holds `needed`.
-    fn require(
-        &mut self,
-        d: &Resource<Descriptor>,
-        needed: Rights,
-    ) -> Result<(Fd, Fdstat), FsError> {
-        let fd = self.fd_of(d)?;
-        let st = self.sys.fd_fdstat_get(fd)?;
-        let missing = needed - st.rights_base;
-        if !missing.is_empty() {
-            return Err(refusal(missing, st.filetype).into());
+    /// The error to report for `e`, which the system answered a call on `fd` that needs
+    /// `needed` rights and an fd of `kind`.
+    ///
+    /// Only `ENOTCAPABLE` needs a second look (one `fd_fdstat_get`, on the error path only):
+    /// a byte call on a directory is `is-directory`, a path call on a non-directory
+    /// `not-directory`, a missing right is what [`refusal`] says (`read-only`,
+    /// `bad-descriptor`, `not-permitted`); a refusal with every right present was the
+    /// sandbox's (a path leaving its directory), `not-permitted`.
+    fn explain(&mut self, fd: Fd, e: Errno, needed: Rights, kind: Kind) -> FsError {
+        if e != Errno::Notcapable {
+            return e.into();
         }
-        Ok((fd, st))
+        let Ok(st) = self.sys.fd_fdstat_get(fd) else {
+            return e.into();
+        };
+        match kind {
+            Kind::File if st.filetype == Filetype::Directory => {
+                return ErrorCode::IsDirectory.into();
+            }
+            Kind::Dir if st.filetype != Filetype::Directory => {
+                return ErrorCode::NotDirectory.into();
+            }
+            _ => {}
+        }
+        let missing = needed - st.rights_base;
+        if missing.is_empty() {
+            e.into()
+        } else {
+            refusal(missing, st.filetype).into()
+        }
     }
 
-    /// [`Self::require`] for a path call: `not-directory` unless `d` is a directory.
+    /// [`Self::explain`] for a call on two directories (`link-at`, `rename-at`): the first
+    /// needs `old_right`, the second `new_right`.
+    fn explain2(&mut self, e: Errno, old: (Fd, Rights), new: (Fd, Rights)) -> FsError {
+        let first = self.explain(old.0, e, old.1, Kind::Dir);
+        if first.code() != Some(ErrorCode::NotPermitted) {
+            return first;
+        }
+        self.explain(new.0, e, new.1, Kind::Dir)
+    }
+
+    /// Runs `call` on the system; an error is reported as [`Self::explain`] says.
+    fn on_fd<T>(
+        &mut self,
+        fd: Fd,
+        needed: Rights,
+        kind: Kind,
+        call: impl FnOnce(&mut S) -> Result<T, Errno>,
+    ) -> Result<T, FsError> {
+        call(&mut self.sys).map_err(|e| self.explain(fd, e, needed, kind))
+    }
+
+    /// The fd behind `d`, checked up front (for calls that make a resource before any I/O):
+    /// `not-directory` unless it is a directory, then what [`refusal`] says unless it holds
+    /// `needed`.
     fn require_dir(&mut self, d: &Resource<Descriptor>, needed: Rights) -> Result<Fd, FsError> {
         let fd = self.fd_of(d)?;
         let st = self.sys.fd_fdstat_get(fd)?;
@@ -74,7 +129,7 @@ impl<S: System> WasiP2<S> {
         Ok(fd)
     }
 
-    /// [`Self::require`] for byte I/O on a file: `is-directory` for a directory.
+    /// As [`Self::require_dir`], for byte I/O on a file: `is-directory` for a directory.
     fn require_file(&mut self, d: &Resource<Descriptor>, needed: Rights) -> Result<Fd, FsError> {
         let fd = self.fd_of(d)?;
         let st = self.sys.fd_fdstat_get(fd)?;
@@ -180,15 +235,17 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         length: u64,
         advice: Advice,
     ) -> Result<(), FsError> {
-        let (fd, _) = self.require(&d, Rights::FD_ADVISE)?;
-        Ok(self
-            .sys
-            .fd_advise(fd, offset, length, convert::advice(advice))?)
+        let fd = self.fd_of(&d)?;
+        self.on_fd(fd, Rights::FD_ADVISE, Kind::Any, |sys| {
+            sys.fd_advise(fd, offset, length, convert::advice(advice))
+        })
     }
 
     fn sync_data(&mut self, d: Resource<Descriptor>) -> Result<(), FsError> {
-        let (fd, _) = self.require(&d, Rights::FD_DATASYNC)?;
-        Ok(self.sys.fd_datasync(fd)?)
+        let fd = self.fd_of(&d)?;
+        self.on_fd(fd, Rights::FD_DATASYNC, Kind::Any, |sys| {
+            sys.fd_datasync(fd)
+        })
     }
 
     fn get_flags(&mut self, d: Resource<Descriptor>) -> Result<DescriptorFlags, FsError> {
@@ -204,8 +261,10 @@ impl<S: System> HostDescriptor for WasiP2<S> {
     }
 
     fn set_size(&mut self, d: Resource<Descriptor>, size: u64) -> Result<(), FsError> {
-        let fd = self.require_file(&d, Rights::FD_FILESTAT_SET_SIZE)?;
-        Ok(self.sys.fd_filestat_set_size(fd, size)?)
+        let fd = self.fd_of(&d)?;
+        self.on_fd(fd, Rights::FD_FILESTAT_SET_SIZE, Kind::File, |sys| {
+            sys.fd_filestat_set_size(fd, size)
+        })
     }
 
     fn set_times(
@@ -214,9 +273,11 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         atim: NewTimestamp,
         mtim: NewTimestamp,
     ) -> Result<(), FsError> {
-        let (fd, _) = self.require(&d, Rights::FD_FILESTAT_SET_TIMES)?;
+        let fd = self.fd_of(&d)?;
         let (a, m, flags) = convert::set_times(atim, mtim)?;
-        Ok(self.sys.fd_filestat_set_times(fd, a, m, flags)?)
+        self.on_fd(fd, Rights::FD_FILESTAT_SET_TIMES, Kind::Any, |sys| {
+            sys.fd_filestat_set_times(fd, a, m, flags)
+        })
     }
 
     /// `pread` of up to `length` bytes (at most 64 KiB per call); the end of the file is
@@ -227,7 +288,7 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         length: u64,
         offset: u64,
     ) -> Result<(Vec<u8>, bool), FsError> {
-        let fd = self.require_file(&d, Rights::FD_READ | Rights::FD_SEEK)?;
+        let fd = self.fd_of(&d)?;
         let want = usize::try_from(length).unwrap_or(usize::MAX).min(MAX_READ);
         let mut buf = vec![0u8; want];
         let mut got = 0;
@@ -241,7 +302,9 @@ impl<S: System> HostDescriptor for WasiP2<S> {
                 Ok(0) => break,
                 Ok(n) => got += n,
                 Err(Errno::Intr) => {}
-                Err(e) => return Err(e.into()),
+                Err(e) => {
+                    return Err(self.explain(fd, e, Rights::FD_READ | Rights::FD_SEEK, Kind::File));
+                }
             }
         }
         buf.truncate(got);
@@ -255,8 +318,10 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         buffer: Vec<u8>,
         offset: u64,
     ) -> Result<u64, FsError> {
-        let fd = self.require_file(&d, Rights::FD_WRITE | Rights::FD_SEEK)?;
-        let n = self.sys.fd_pwrite(fd, &[IoSlice::new(&buffer)], offset)?;
+        let fd = self.fd_of(&d)?;
+        let n = self.on_fd(fd, Rights::FD_WRITE | Rights::FD_SEEK, Kind::File, |sys| {
+            sys.fd_pwrite(fd, &[IoSlice::new(&buffer)], offset)
+        })?;
         Ok(n as u64)
     }
 
@@ -271,8 +336,8 @@ impl<S: System> HostDescriptor for WasiP2<S> {
     }
 
     fn sync(&mut self, d: Resource<Descriptor>) -> Result<(), FsError> {
-        let (fd, _) = self.require(&d, Rights::FD_SYNC)?;
-        Ok(self.sys.fd_sync(fd)?)
+        let fd = self.fd_of(&d)?;
+        self.on_fd(fd, Rights::FD_SYNC, Kind::Any, |sys| sys.fd_sync(fd))
     }
 
     fn create_directory_at(
@@ -280,13 +345,18 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         d: Resource<Descriptor>,
         path: String,
     ) -> Result<(), FsError> {
-        let fd = self.require_dir(&d, Rights::PATH_CREATE_DIRECTORY)?;
-        Ok(self.sys.path_create_directory(fd, &path)?)
+        let fd = self.fd_of(&d)?;
+        self.on_fd(fd, Rights::PATH_CREATE_DIRECTORY, Kind::Dir, |sys| {
+            sys.path_create_directory(fd, &path)
+        })
     }
 
     fn stat(&mut self, d: Resource<Descriptor>) -> Result<DescriptorStat, FsError> {
-        let (fd, _) = self.require(&d, Rights::FD_FILESTAT_GET)?;
-        Ok(convert::descriptor_stat(&self.sys.fd_filestat_get(fd)?))
+        let fd = self.fd_of(&d)?;
+        let st = self.on_fd(fd, Rights::FD_FILESTAT_GET, Kind::Any, |sys| {
+            sys.fd_filestat_get(fd)
+        })?;
+        Ok(convert::descriptor_stat(&st))
     }
 
     fn stat_at(
@@ -295,10 +365,10 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         flags: PathFlags,
         path: String,
     ) -> Result<DescriptorStat, FsError> {
-        let fd = self.require_dir(&d, Rights::PATH_FILESTAT_GET)?;
-        let st = self
-            .sys
-            .path_filestat_get(fd, convert::lookupflags(flags), &path)?;
+        let fd = self.fd_of(&d)?;
+        let st = self.on_fd(fd, Rights::PATH_FILESTAT_GET, Kind::Dir, |sys| {
+            sys.path_filestat_get(fd, convert::lookupflags(flags), &path)
+        })?;
         Ok(convert::descriptor_stat(&st))
     }
 
@@ -310,11 +380,11 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         atim: NewTimestamp,
         mtim: NewTimestamp,
     ) -> Result<(), FsError> {
-        let fd = self.require_dir(&d, Rights::PATH_FILESTAT_SET_TIMES)?;
+        let fd = self.fd_of(&d)?;
         let (a, m, fst) = convert::set_times(atim, mtim)?;
-        Ok(self
-            .sys
-            .path_filestat_set_times(fd, convert::lookupflags(flags), &path, a, m, fst)?)
+        self.on_fd(fd, Rights::PATH_FILESTAT_SET_TIMES, Kind::Dir, |sys| {
+            sys.path_filestat_set_times(fd, convert::lookupflags(flags), &path, a, m, fst)
+        })
     }
 
     fn link_at(
@@ -325,15 +395,18 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         new_d: Resource<Descriptor>,
         new_path: String,
     ) -> Result<(), FsError> {
-        let old_fd = self.require_dir(&d, Rights::PATH_LINK_SOURCE)?;
-        let new_fd = self.require_dir(&new_d, Rights::PATH_LINK_TARGET)?;
-        Ok(self.sys.path_link(
-            old_fd,
-            convert::lookupflags(old_flags),
-            &old_path,
-            new_fd,
-            &new_path,
-        )?)
+        let old_fd = self.fd_of(&d)?;
+        let new_fd = self.fd_of(&new_d)?;
+        let lookup = convert::lookupflags(old_flags);
+        self.sys
+            .path_link(old_fd, lookup, &old_path, new_fd, &new_path)
+            .map_err(|e| {
+                self.explain2(
+                    e,
+                    (old_fd, Rights::PATH_LINK_SOURCE),
+                    (new_fd, Rights::PATH_LINK_TARGET),
+                )
+            })
     }
 
     /// `path_open` with the rights the flags stand for (see `convert::open_rights`).
@@ -389,9 +462,11 @@ impl<S: System> HostDescriptor for WasiP2<S> {
     /// `path_readlink` into a buffer one byte longer than the longest target Linux stores, so
     /// a full buffer means the target did not fit.
     fn readlink_at(&mut self, d: Resource<Descriptor>, path: String) -> Result<String, FsError> {
-        let fd = self.require_dir(&d, Rights::PATH_READLINK)?;
+        let fd = self.fd_of(&d)?;
         let mut buf = vec![0u8; MAX_LINK + 1];
-        let n = self.sys.path_readlink(fd, &path, &mut buf)?;
+        let n = self.on_fd(fd, Rights::PATH_READLINK, Kind::Dir, |sys| {
+            sys.path_readlink(fd, &path, &mut buf)
+        })?;
         if n > MAX_LINK {
             return Err(ErrorCode::NameTooLong.into());
         }
@@ -404,8 +479,10 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         d: Resource<Descriptor>,
         path: String,
     ) -> Result<(), FsError> {
-        let fd = self.require_dir(&d, Rights::PATH_REMOVE_DIRECTORY)?;
-        Ok(self.sys.path_remove_directory(fd, &path)?)
+        let fd = self.fd_of(&d)?;
+        self.on_fd(fd, Rights::PATH_REMOVE_DIRECTORY, Kind::Dir, |sys| {
+            sys.path_remove_directory(fd, &path)
+        })
     }
 
     fn rename_at(
@@ -415,9 +492,17 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         new_d: Resource<Descriptor>,
         new_path: String,
     ) -> Result<(), FsError> {
-        let old_fd = self.require_dir(&d, Rights::PATH_RENAME_SOURCE)?;
-        let new_fd = self.require_dir(&new_d, Rights::PATH_RENAME_TARGET)?;
-        Ok(self.sys.path_rename(old_fd, &old_path, new_fd, &new_path)?)
+        let old_fd = self.fd_of(&d)?;
+        let new_fd = self.fd_of(&new_d)?;
+        self.sys
+            .path_rename(old_fd, &old_path, new_fd, &new_path)
+            .map_err(|e| {
+                self.explain2(
+                    e,
+                    (old_fd, Rights::PATH_RENAME_SOURCE),
+                    (new_fd, Rights::PATH_RENAME_TARGET),
+                )
+            })
     }
 
     fn symlink_at(
@@ -426,13 +511,17 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         old_path: String,
         new_path: String,
     ) -> Result<(), FsError> {
-        let fd = self.require_dir(&d, Rights::PATH_SYMLINK)?;
-        Ok(self.sys.path_symlink(&old_path, fd, &new_path)?)
+        let fd = self.fd_of(&d)?;
+        self.on_fd(fd, Rights::PATH_SYMLINK, Kind::Dir, |sys| {
+            sys.path_symlink(&old_path, fd, &new_path)
+        })
     }
 
     fn unlink_file_at(&mut self, d: Resource<Descriptor>, path: String) -> Result<(), FsError> {
-        let fd = self.require_dir(&d, Rights::PATH_UNLINK_FILE)?;
-        Ok(self.sys.path_unlink_file(fd, &path)?)
+        let fd = self.fd_of(&d)?;
+        self.on_fd(fd, Rights::PATH_UNLINK_FILE, Kind::Dir, |sys| {
+            sys.path_unlink_file(fd, &path)
+        })
     }
 
     /// Same device and inode. A descriptor that may not be stat-ed is not known to be the
@@ -451,8 +540,10 @@ impl<S: System> HostDescriptor for WasiP2<S> {
     }
 
     fn metadata_hash(&mut self, d: Resource<Descriptor>) -> Result<MetadataHashValue, FsError> {
-        let (fd, _) = self.require(&d, Rights::FD_FILESTAT_GET)?;
-        let st = self.sys.fd_filestat_get(fd)?;
+        let fd = self.fd_of(&d)?;
+        let st = self.on_fd(fd, Rights::FD_FILESTAT_GET, Kind::Any, |sys| {
+            sys.fd_filestat_get(fd)
+        })?;
         Ok(self.metadata_hash_of(&st))
     }
 
@@ -462,10 +553,10 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         flags: PathFlags,
         path: String,
     ) -> Result<MetadataHashValue, FsError> {
-        let fd = self.require_dir(&d, Rights::PATH_FILESTAT_GET)?;
-        let st = self
-            .sys
-            .path_filestat_get(fd, convert::lookupflags(flags), &path)?;
+        let fd = self.fd_of(&d)?;
+        let st = self.on_fd(fd, Rights::PATH_FILESTAT_GET, Kind::Dir, |sys| {
+            sys.path_filestat_get(fd, convert::lookupflags(flags), &path)
+        })?;
         Ok(self.metadata_hash_of(&st))
     }
 
