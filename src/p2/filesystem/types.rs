@@ -300,7 +300,9 @@ impl<S: System> HostDescriptor for WasiP2<S> {
                 offset.saturating_add(got as u64),
             ) {
                 Ok(0) => break,
-                Ok(n) => got += n,
+                // Clamped: a system reporting more than the slice held must not move `got`
+                // past the buffer.
+                Ok(n) => got += n.min(want - got),
                 Err(Errno::Intr) => {}
                 Err(e) => {
                     return Err(self.explain(fd, e, Rights::FD_READ | Rights::FD_SEEK, Kind::File));

@@ -176,6 +176,8 @@ impl InputStream {
                 Err(StreamError::Closed)
             }
             Ok(n) => {
+                // Clamped, so a system reporting more than `buf` held moves nothing past it.
+                let n = n.min(buf.len());
                 if let Source::File(offset) = &mut self.source {
                     *offset = offset.saturating_add(n as u64);
                 }
