@@ -13,7 +13,27 @@
 //! files, the same refusals (an escape is `not-permitted`; a change through a read-only
 //! preopen is `read-only`).
 //!
-//! [`add_to_linker`] registers every interface implemented so far; see its documentation.
+//! # What a guest can make the host do
+//!
+//! - Paths and rights: exactly preview 1's (the same [`System`] calls). An escape (`..` past
+//!   the descriptor, an absolute path, a symlink pointing out) is `not-permitted`; a change
+//!   through a read-only preopen or anything opened from it is `read-only`; I/O a file was
+//!   not opened for is `bad-descriptor`.
+//! - Memory: no host buffer is sized by a guest number. Reads (`read`, stream `read`/`skip`/
+//!   `splice`) allocate at most 64 KiB per call and may return fewer bytes, as the interfaces
+//!   allow; `write-zeroes` writes from a static buffer; `poll` allocates per *distinct*
+//!   pollable (bounded by the resource table) plus a `u32` per list element; lists the guest
+//!   passes in were already lifted from its own memory by wasmtime.
+//! - Handles: at most [`MAX_RESOURCES`] resources at once, descriptors further bounded by the
+//!   fd table's `max_open_files` (`insufficient-memory` past it).
+//! - Traps, never panics: a handle of the wrong type or not in the table, an empty `poll`
+//!   list, writing more than `check-write` allowed, `blocking-write-and-flush` or
+//!   `blocking-write-zeroes-and-flush` of more than 4096 bytes (the interfaces'
+//!   preconditions). Everything else is an `error-code` or a `stream-error`.
+//! - Not supported: FIFOs are reported as type `unknown` (preview 1 has no FIFO type);
+//!   streams over them and devices read and write in order (offset 0 only).
+//!
+//! [`add_to_linker`] registers every interface; see its documentation.
 
 pub mod bindings;
 pub mod cli;
