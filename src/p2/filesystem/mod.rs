@@ -14,6 +14,8 @@ mod convert;
 mod dirs;
 mod error;
 mod preopens;
+#[cfg(test)]
+mod props;
 mod types;
 
 #[cfg(test)]
