@@ -1,0 +1,209 @@
+//! The `wasi:filesystem` descriptor methods from a guest's side: tests/guests/fs_p2_all.c makes
+//! the preview 1 calls the adapter turns into each method it can reach, with error cases, and
+//! runs both as a core module and as a component on the same tree; plus the sandbox race of
+//! tests/sandbox.rs through the component path.
+//!
+//! Which methods the adapter reaches is read from the wrapped guest's own import list, so the
+//! test names exactly the ones it does not reach (src/p2/filesystem/tests.rs calls those on the
+//! Host traits directly).
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::os::unix::fs::symlink;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use common::component::{component_bytes, runner};
+use common::{Exit, Guest, guest_path, snapshot};
+use wasmtime::component::Component;
+use wasmtime::component::types::ComponentItem;
+
+/// Every function of `wasi:filesystem/types` (0.2): the descriptor and directory-entry-stream
+/// methods and the free function.
+const ALL_TYPES_FUNCTIONS: &[&str] = &[
+    "[method]descriptor.read-via-stream",
+    "[method]descriptor.write-via-stream",
+    "[method]descriptor.append-via-stream",
+    "[method]descriptor.advise",
+    "[method]descriptor.sync-data",
+    "[method]descriptor.get-flags",
+    "[method]descriptor.get-type",
+    "[method]descriptor.set-size",
+    "[method]descriptor.set-times",
+    "[method]descriptor.read",
+    "[method]descriptor.write",
+    "[method]descriptor.read-directory",
+    "[method]descriptor.sync",
+    "[method]descriptor.create-directory-at",
+    "[method]descriptor.stat",
+    "[method]descriptor.stat-at",
+    "[method]descriptor.set-times-at",
+    "[method]descriptor.link-at",
+    "[method]descriptor.open-at",
+    "[method]descriptor.readlink-at",
+    "[method]descriptor.remove-directory-at",
+    "[method]descriptor.rename-at",
+    "[method]descriptor.symlink-at",
+    "[method]descriptor.unlink-file-at",
+    "[method]descriptor.is-same-object",
+    "[method]descriptor.metadata-hash",
+    "[method]descriptor.metadata-hash-at",
+    "[method]directory-entry-stream.read-directory-entry",
+    "filesystem-error-code",
+];
+
+/// What no preview 1 call reaches through the adapter, and why; src/p2/filesystem/tests.rs
+/// covers these on the Host traits.
+const NOT_REACHED: &[(&str, &str)] = &[(
+    "[method]descriptor.is-same-object",
+    "preview 1 has no call comparing two fds; the adapter derives inode numbers from \
+     metadata-hash instead",
+)];
+
+/// The function names the component imports from `wasi:filesystem/types@0.2.x`.
+fn imported_types_functions(component: &Component) -> BTreeSet<String> {
+    let engine = component.engine();
+    let mut names = BTreeSet::new();
+    for (name, item) in component.component_type().imports(engine) {
+        if !name.starts_with("wasi:filesystem/types@0.2.") {
+            continue;
+        }
+        let ComponentItem::ComponentInstance(instance) = item.ty else {
+            panic!("{name} is not an instance");
+        };
+        for (export, item) in instance.exports(engine) {
+            if matches!(item.ty, ComponentItem::ComponentFunc(_)) {
+                names.insert(export.to_owned());
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn the_guest_reaches_every_method_the_adapter_can_reach() {
+    let bytes = component_bytes(&guest_path("fs_p2_all"));
+    let component = Component::new(runner().engine(), &bytes[..]).unwrap();
+    let imported = imported_types_functions(&component);
+    let not_reached: BTreeSet<String> = NOT_REACHED.iter().map(|(m, _)| m.to_string()).collect();
+    let all: BTreeSet<String> = ALL_TYPES_FUNCTIONS.iter().map(|m| m.to_string()).collect();
+    assert!(imported.is_subset(&all), "unknown functions: {imported:?}");
+    let expected: BTreeSet<String> = all.difference(&not_reached).cloned().collect();
+    assert_eq!(
+        imported, expected,
+        "the wrapped guest's wasi:filesystem/types imports (left) are not every method but \
+         the NOT_REACHED ones (right)"
+    );
+}
+
+/// A fresh tree for fs_p2_all.c: f, sub/g, ln -> f.
+fn tree() -> tempfile::TempDir {
+    let t = tempfile::tempdir().unwrap();
+    fs::write(t.path().join("f"), "hello").unwrap();
+    fs::create_dir(t.path().join("sub")).unwrap();
+    fs::write(t.path().join("sub/g"), "g").unwrap();
+    symlink("f", t.path().join("ln")).unwrap();
+    t
+}
+
+/// Path, type, contents and link target of everything below `top` (times differ between
+/// runs and are left out; the guest checks the ones it sets).
+fn contents(top: &std::path::Path) -> Vec<(std::path::PathBuf, String)> {
+    snapshot(top)
+        .into_iter()
+        .map(|(p, d)| (p, d.split(" Some(").next().unwrap_or_default().to_owned()))
+        .collect()
+}
+
+#[test]
+fn every_reachable_method_answers_as_the_module_does() {
+    let (m, c) = (tree(), tree());
+    let module = Guest::new("fs_p2_all").dir(m.path(), "/data").run();
+    let component = Guest::new("fs_p2_all")
+        .dir(c.path(), "/data")
+        .run_component();
+    module.assert_checks();
+    component.assert_checks();
+    assert_eq!(component.stdout, module.stdout);
+    // Every check ran (none skipped by an early exit).
+    let checks = component.stdout.lines().filter(|l| l.starts_with("ok "));
+    assert_eq!(checks.count(), 70, "{}", component.stdout);
+    assert_eq!(contents(c.path()), contents(m.path()));
+    // What the guest left: f with a second name sub/h, d/, sub/g, ln; "new" was moved into
+    // sub/ and unlinked, "s" unlinked.
+    let names: Vec<String> = contents(c.path())
+        .into_iter()
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    assert_eq!(names, ["d", "f", "ln", "sub", "sub/g", "sub/h"]);
+    assert_eq!(fs::read(c.path().join("sub/h")).unwrap(), b"hello");
+}
+
+/// tests/sandbox.rs's race, through the component: a host thread swaps a directory and a
+/// file for symlinks to the outside while the guest opens through them; nothing outside is
+/// ever opened.
+#[test]
+fn racing_symlink_swap_never_opens_outside_through_a_component() {
+    let tmp = tempfile::tempdir().unwrap();
+    let top = tmp.path().canonicalize().unwrap();
+    let outside = top.join("outside");
+    let root = top.join("root");
+    let staging = top.join("staging");
+    for d in [&outside, &root.join("swap"), &staging] {
+        fs::create_dir_all(d).unwrap();
+    }
+    fs::write(outside.join("secret"), "OUTSIDE-SECRET").unwrap();
+    fs::write(root.join("swap/secret"), "INSIDE").unwrap();
+    fs::write(root.join("swapf"), "INSIDE").unwrap();
+    symlink("../outside/secret", staging.join("swapf")).unwrap();
+    symlink("../outside", staging.join("swap")).unwrap();
+    let outside_before = snapshot(&outside);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let swaps = Arc::new(AtomicUsize::new(0));
+    let swapper = {
+        let (stop, swaps) = (stop.clone(), swaps.clone());
+        let (root, staging) = (root.clone(), staging.clone());
+        std::thread::spawn(move || {
+            use rustix::fs::{CWD, RenameFlags, renameat_with};
+            while !stop.load(Ordering::Relaxed) {
+                for name in ["swap", "swapf"] {
+                    let (a, b) = (staging.join(name), root.join(name));
+                    renameat_with(CWD, &a, CWD, &b, RenameFlags::EXCHANGE).unwrap();
+                    renameat_with(CWD, &a, CWD, &b, RenameFlags::EXCHANGE).unwrap();
+                }
+                swaps.fetch_add(4, Ordering::Relaxed);
+            }
+        })
+    };
+    let out = Guest::new("sandbox_race")
+        .dir(&root, "/data")
+        .arg("3000")
+        .run_component();
+    stop.store(true, Ordering::Relaxed);
+    swapper.join().unwrap();
+
+    let line = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("race "))
+        .unwrap_or_else(|| panic!("no report from the guest\n{}\n{}", out.stdout, out.stderr));
+    let count = |key: &str| -> u64 {
+        line.split_whitespace()
+            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {key} in {line}"))
+    };
+    assert_eq!(count("outside"), 0, "opened the outside file: {line}");
+    assert_eq!(count("other"), 0, "read something unexpected: {line}");
+    assert_eq!(out.exit, Exit::Code(0), "{line}");
+    assert!(swaps.load(Ordering::Relaxed) > 100, "{line}");
+    assert!(count("inside") > 0, "never opened the inside file: {line}");
+    assert!(
+        count("failed") > 0,
+        "no open was ever refused (no race?): {line}"
+    );
+    assert_eq!(snapshot(&outside), outside_before);
+    assert!(root.join("swap").is_dir() && !root.join("swap").is_symlink());
+}
