@@ -948,3 +948,53 @@ fn hostile_numbers() {
     assert_eq!(code(through), ErrorCode::NotDirectory);
     assert_eq!(std::fs::read(fx.path("rw/file")).unwrap(), b"hello world");
 }
+
+/// The remaining open-at flags: the sync descriptor flags reach the host's open and come back
+/// from `get-flags`; `write` on a directory is `is-directory`; without `symlink-follow` a
+/// final symlink is not followed.
+#[test]
+fn open_at_flags() {
+    let mut fx = Fx::new();
+    let rw = b(&fx.rw);
+    let f = fx
+        .open(
+            &rw,
+            "file",
+            OF::empty(),
+            DF::WRITE | DF::FILE_INTEGRITY_SYNC,
+        )
+        .unwrap();
+    let flags = HostDescriptor::get_flags(&mut fx.p2, b(&f)).unwrap();
+    assert!(
+        flags.contains(DF::WRITE | DF::FILE_INTEGRITY_SYNC),
+        "{flags:?}"
+    );
+    let f = fx
+        .open(&rw, "file", OF::empty(), DF::READ | DF::DATA_INTEGRITY_SYNC)
+        .unwrap();
+    let flags = HostDescriptor::get_flags(&mut fx.p2, b(&f)).unwrap();
+    // cap-std opens a data-sync request with O_SYNC, the stronger guarantee, so the host
+    // reports file-integrity-sync for it (src/host/fd.rs, fdflags_of).
+    assert!(flags.contains(DF::READ), "{flags:?}");
+    assert!(
+        flags.intersects(DF::DATA_INTEGRITY_SYNC | DF::FILE_INTEGRITY_SYNC),
+        "{flags:?}"
+    );
+    assert!(!flags.contains(DF::WRITE));
+
+    assert_eq!(
+        code(fx.open(&rw, "sub", OF::empty(), DF::WRITE)),
+        ErrorCode::IsDirectory
+    );
+    let no_follow = HostDescriptor::open_at(
+        &mut fx.p2,
+        b(&rw),
+        PathFlags::empty(),
+        "ok_link".into(),
+        OF::empty(),
+        DF::READ,
+    );
+    assert_eq!(code(no_follow), ErrorCode::Loop);
+    let followed = fx.open(&rw, "ok_link", OF::empty(), DF::READ).unwrap();
+    assert_eq!(fx.read_all(&followed), b"hello world");
+}
