@@ -105,8 +105,8 @@ impl<S: System> WasiP2<S> {
         &self.sys
     }
 
-    /// The system underneath, for calls the 0.2 interfaces make on it (H5's `wasi:cli`,
-    /// clocks and random go straight to it).
+    /// The system underneath, for the interfaces that call it directly (`wasi:cli`,
+    /// `wasi:clocks`, `wasi:random`) and for embedders.
     pub fn system_mut(&mut self) -> &mut S {
         &mut self.sys
     }
@@ -122,8 +122,18 @@ impl<S: System> WasiP2<S> {
         &self.preopens
     }
 
-    /// Gives the system back, closing every fd that a resource still held open.
-    pub fn into_system(self) -> S {
+    /// Gives the system back, first closing the fds that only resources of this context
+    /// held open (descriptors and streams the guest had not dropped); stdio and the preopens
+    /// stay open.
+    pub fn into_system(mut self) -> S {
+        let held: Vec<Fd> = self.holders.keys().copied().collect();
+        for fd in held {
+            if !self.pinned.contains(&fd) {
+                // The resources referring to it go with the context; nothing can report a
+                // failure to close.
+                let _ = self.sys.fd_close(fd);
+            }
+        }
         self.sys
     }
 

@@ -998,3 +998,18 @@ fn open_at_flags() {
     let followed = fx.open(&rw, "ok_link", OF::empty(), DF::READ).unwrap();
     assert_eq!(fx.read_all(&followed), b"hello world");
 }
+
+/// Giving the system back closes what the guest's resources held, and only that.
+#[test]
+fn into_system_closes_what_resources_held() {
+    let mut fx = Fx::new();
+    let rw = b(&fx.rw);
+    let f = fx.open(&rw, "file", OF::empty(), DF::READ).unwrap();
+    let fd = fx.p2.table.get(&f).unwrap().fd();
+    let Fx { p2, tmp, .. } = fx;
+    let mut sys = p2.into_system();
+    assert_eq!(sys.fd_fdstat_get(fd), Err(Errno::Badf));
+    // The preopens are still there.
+    assert!(sys.fd_prestat_get(0).is_ok() && sys.fd_prestat_get(1).is_ok());
+    drop(tmp);
+}
