@@ -207,3 +207,42 @@ fn racing_symlink_swap_never_opens_outside_through_a_component() {
     assert_eq!(snapshot(&outside), outside_before);
     assert!(root.join("swap").is_dir() && !root.join("swap").is_symlink());
 }
+
+/// Host fds of this process that point into `dir` (by their /proc/self/fd link).
+fn open_fds_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .filter_map(|e| fs::read_link(e.ok()?.path()).ok())
+        .filter(|target| target.starts_with(dir))
+        .collect()
+}
+
+/// A component that exits (`wasi:cli/exit`) or returns while holding descriptors and streams
+/// leaves no host fd open: the runner drops the store, and with it the system, first.
+#[test]
+fn exit_and_return_close_every_component_fd() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().canonicalize().unwrap();
+    fs::write(dir.join("f"), "x").unwrap();
+    // The probe sees an fd held open under `dir` (so the empty results below mean something).
+    let held = fs::File::open(dir.join("f")).unwrap();
+    assert_eq!(open_fds_under(&dir), [dir.join("f")]);
+    drop(held);
+
+    // misc_exit opens five files and a directory, leaves them open and exits (9 becomes
+    // exit(err), status 1, through the adapter).
+    let out = Guest::new("misc_exit")
+        .dir(&dir, "/data")
+        .args(["9", "open"])
+        .run_component();
+    assert_eq!(out.exit, Exit::Code(1), "{out:?}");
+    assert_eq!(out.stdout, "before exit 9\n");
+    assert_eq!(open_fds_under(&dir), Vec::<std::path::PathBuf>::new());
+
+    let out = Guest::new("misc_exit")
+        .dir(&dir, "/data")
+        .args(["0", "open"])
+        .run_component();
+    assert_eq!(out.exit, Exit::Code(0), "{out:?}");
+    assert_eq!(open_fds_under(&dir), Vec::<std::path::PathBuf>::new());
+}
