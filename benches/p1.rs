@@ -282,6 +282,9 @@ fn wasi_ctx(fx: &Fixture) -> WasiP1Ctx {
 /// Both hosts' pre-linked module: instantiation skips import resolution, as a server would.
 struct Pres {
     capwasi: InstancePre<UnixSystem>,
+    /// capwasi linked with `add_to_linker`: every call looks the memory up by name. Only the
+    /// `clock_time_get` row runs it, to show what the lookup by index saves.
+    capwasi_by_name: InstancePre<UnixSystem>,
     wasi: InstancePre<WasiP1Ctx>,
 }
 
@@ -290,17 +293,28 @@ impl Pres {
         let mut cl: Linker<UnixSystem> = Linker::new(engine);
         // Per module, as `Runner` links: calls find the memory by export index, not by name.
         capwasi::p1::add_to_linker_for_module(&mut cl, module, |s: &mut UnixSystem| s).unwrap();
+        let mut by_name: Linker<UnixSystem> = Linker::new(engine);
+        capwasi::p1::add_to_linker(&mut by_name, |s: &mut UnixSystem| s).unwrap();
         let mut wl: Linker<WasiP1Ctx> = Linker::new(engine);
         wasmtime_wasi::p1::add_to_linker_sync(&mut wl, |c: &mut WasiP1Ctx| c).unwrap();
         Pres {
             capwasi: cl.instantiate_pre(module).unwrap(),
+            capwasi_by_name: by_name.instantiate_pre(module).unwrap(),
             wasi: wl.instantiate_pre(module).unwrap(),
         }
     }
 
     fn capwasi(&self, fx: &Fixture) -> Guest<UnixSystem> {
-        let mut store = Store::new(self.capwasi.module().engine(), capwasi_system(fx));
-        let instance = self.capwasi.instantiate(&mut store).unwrap();
+        Self::capwasi_with(&self.capwasi, fx)
+    }
+
+    fn capwasi_by_name(&self, fx: &Fixture) -> Guest<UnixSystem> {
+        Self::capwasi_with(&self.capwasi_by_name, fx)
+    }
+
+    fn capwasi_with(pre: &InstancePre<UnixSystem>, fx: &Fixture) -> Guest<UnixSystem> {
+        let mut store = Store::new(pre.module().engine(), capwasi_system(fx));
+        let instance = pre.instantiate(&mut store).unwrap();
         Guest { store, instance }
     }
 
@@ -470,9 +484,14 @@ fn benches(c: &mut Criterion, fx: &Fixture) {
         }
     });
 
+    // This row alone also runs capwasi linked by name (`add_to_linker`).
+    let mut by_name = pres.capwasi_by_name(fx);
+    let [(l0, h0), (l1, h1)] = &mut hosts;
+    let mut clock_hosts: [(&str, &mut dyn Host); 3] =
+        [(*l0, &mut **h0), (BY_NAME, &mut by_name), (*l1, &mut **h1)];
     row(
         c,
-        &mut hosts,
+        &mut clock_hosts,
         ROWS[1],
         work("clock", FdArg::Fixed(0)),
         false,
@@ -610,6 +629,9 @@ fn benches(c: &mut Criterion, fx: &Fixture) {
     instantiation(c, &pres, fx);
 }
 
+/// The `clock_time_get` row's extra capwasi function: memory looked up by name.
+const BY_NAME: &str = "capwasi-memory-by-name";
+
 /// The bulk-read row's extra native function: `read(2)` into wasm linear memory.
 const NATIVE_LINEAR: &str = "native-into-linear-memory";
 
@@ -738,6 +760,19 @@ fn print_table(since: SystemTime) {
             cell(native),
             ratio(cap, wasi),
             ratio(cap, native)
+        );
+    }
+    if let (Some(by_name), Some(cap)) = (
+        median_ns(ROWS[1], BY_NAME, since),
+        median_ns(ROWS[1], "capwasi", since),
+    ) {
+        println!();
+        println!(
+            "{}: capwasi with the memory looked up by name (add_to_linker) {} (by index ÷ by \
+             name: {:.2})",
+            ROWS[1],
+            fmt_ns(by_name),
+            cap / by_name
         );
     }
     if let (Some(linear), Some(cap)) = (
