@@ -95,6 +95,18 @@ static void udp(int family) {
     CHECK_ERRNO(ws_sock_recv_from_p2(y, &io, 1, ws_out_addr(&out, 128), 0, &port.value, &n, &ro),
                 __WASI_ERRNO_AGAIN);
 
+    /* More than 1024 iovecs is EINVAL (the array need not even be readable). */
+    CHECK_ERRNO(ws_sock_recv_from_p2(y, &io, 1025, ws_out_addr(&out, 128), 0, &port.value, &n,
+                                     &ro),
+                __WASI_ERRNO_INVAL);
+    CHECK_ERRNO(ws_sock_send_to(x, ci, 1025, ws_v2_addr(&a, (uint16_t)family, ip, iplen),
+                                (int32_t)yport, 0, &sent),
+                __WASI_ERRNO_INVAL);
+    /* Unknown families and socket types. */
+    int32_t bad = -1;
+    CHECK_ERRNO(ws_sock_open(9, WS_STREAM, &bad), __WASI_ERRNO_AFNOSUPPORT);
+    CHECK_ERRNO(ws_sock_open(family, 3, &bad), __WASI_ERRNO_INVAL);
+    CHECK(bad == -1);
     /* An unknown family in the V2 form. */
     CHECK_ERRNO(ws_sock_send_to(x, ci, 2, ws_v2_addr(&a, 9, ip, iplen), (int32_t)yport, 0,
                                 &sent),
