@@ -8,6 +8,8 @@
 //! - [`io`]: `wasi:io` — errors, pollables (`poll` is one `poll_oneoff`), streams.
 //! - [`filesystem`]: `wasi:filesystem` — descriptors (fds of the table), directory streams,
 //!   error codes, preopens.
+//! - [`clocks`], [`random`], [`cli`]: the rest of a command's imports; [`run`]: running a
+//!   `wasi:cli/command` component ([`Runner::run_component`](crate::run::Runner)).
 //!
 //! A component sees exactly what a preview 1 module given the same system sees: the same
 //! files, the same refusals (an escape is `not-permitted`; a change through a read-only
@@ -56,7 +58,10 @@ use crate::system::System;
 /// Registers capwasi's WASI 0.2 imports in `linker`; `get` finds the [`WasiP2`] in the
 /// store's data.
 ///
-/// Registered: `wasi:io/{error,poll,streams}`, `wasi:filesystem/{types,preopens}`.
+/// Registered: `wasi:io/{error,poll,streams}`, `wasi:filesystem/{types,preopens}`,
+/// `wasi:clocks/{wall-clock,monotonic-clock}`, `wasi:random/{random,insecure,insecure-seed}`
+/// and `wasi:cli/{environment,exit,stdin,stdout,stderr,terminal-*}`: everything a
+/// `wasi:cli/command` component imports, except sockets (not in capwasi's 0.2 world).
 pub fn add_to_linker<T: 'static, S: System + Send + 'static>(
     linker: &mut Linker<T>,
     get: fn(&mut T) -> &mut WasiP2<S>,
@@ -67,7 +72,6 @@ pub fn add_to_linker<T: 'static, S: System + Send + 'static>(
     io::streams::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
     fs::types::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
     fs::preopens::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
-    // wasi:clocks, wasi:random, wasi:cli (clocks.rs, random.rs, cli.rs).
     use bindings::wasi::{cli, clocks, random};
     clocks::wall_clock::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
     clocks::monotonic_clock::add_to_linker::<T, HasSelf<WasiP2<S>>>(linker, get)?;
