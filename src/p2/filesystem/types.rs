@@ -130,6 +130,27 @@ impl<S: System> WasiP2<S> {
     }
 
     /// As [`Self::require_dir`], for byte I/O on a file: `is-directory` for a directory.
+    /// The fd a `read-via-stream`/`write-via-stream` works on, needing `access`, and how: a
+    /// regular file at `offset` (also needing `FD_SEEK`: `pread`/`pwrite`), a FIFO or device in
+    /// order (it has no offset, so only 0 means anything: `invalid-seek` otherwise).
+    fn stream_target(
+        &mut self,
+        d: &Resource<Descriptor>,
+        access: Rights,
+        offset: u64,
+    ) -> Result<(Fd, Positioned), FsError> {
+        let fd = self.fd_of(d)?;
+        if self.sys.fd_fdstat_get(fd)?.filetype == Filetype::RegularFile {
+            let fd = self.require_file(d, access | Rights::FD_SEEK)?;
+            Ok((fd, Positioned::At(offset)))
+        } else if offset != 0 {
+            self.require_file(d, access)?;
+            Err(ErrorCode::InvalidSeek.into())
+        } else {
+            Ok((self.require_file(d, access)?, Positioned::Sequential))
+        }
+    }
+
     fn require_file(&mut self, d: &Resource<Descriptor>, needed: Rights) -> Result<Fd, FsError> {
         let fd = self.fd_of(d)?;
         let st = self.sys.fd_fdstat_get(fd)?;
@@ -175,6 +196,12 @@ impl<S: System> Host for WasiP2<S> {
     }
 }
 
+/// Where a file stream reads or writes: at an offset it advances, or in order.
+enum Positioned {
+    At(u64),
+    Sequential,
+}
+
 impl<S: System> HostDescriptor for WasiP2<S> {
     /// A regular file is read with `pread` from `offset`; a FIFO or device (no offset to
     /// read at) with `read`, where only offset 0 makes sense (`invalid-seek` otherwise).
@@ -183,16 +210,9 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         d: Resource<Descriptor>,
         offset: u64,
     ) -> Result<Resource<InputStream>, FsError> {
-        let fd = self.fd_of(&d)?;
-        let stream = if self.sys.fd_fdstat_get(fd)?.filetype == Filetype::RegularFile {
-            let fd = self.require_file(&d, Rights::FD_READ | Rights::FD_SEEK)?;
-            InputStream::file(fd, offset)
-        } else {
-            let fd = self.require_file(&d, Rights::FD_READ)?;
-            if offset != 0 {
-                return Err(ErrorCode::InvalidSeek.into());
-            }
-            InputStream::from_fd(fd)
+        let stream = match self.stream_target(&d, Rights::FD_READ, offset)? {
+            (fd, Positioned::At(offset)) => InputStream::file(fd, offset),
+            (fd, Positioned::Sequential) => InputStream::from_fd(fd),
         };
         Ok(self.push_input_stream(stream)?)
     }
@@ -203,16 +223,9 @@ impl<S: System> HostDescriptor for WasiP2<S> {
         d: Resource<Descriptor>,
         offset: u64,
     ) -> Result<Resource<OutputStream>, FsError> {
-        let fd = self.fd_of(&d)?;
-        let stream = if self.sys.fd_fdstat_get(fd)?.filetype == Filetype::RegularFile {
-            let fd = self.require_file(&d, Rights::FD_WRITE | Rights::FD_SEEK)?;
-            OutputStream::file(fd, offset)
-        } else {
-            let fd = self.require_file(&d, Rights::FD_WRITE)?;
-            if offset != 0 {
-                return Err(ErrorCode::InvalidSeek.into());
-            }
-            OutputStream::from_fd(fd)
+        let stream = match self.stream_target(&d, Rights::FD_WRITE, offset)? {
+            (fd, Positioned::At(offset)) => OutputStream::file(fd, offset),
+            (fd, Positioned::Sequential) => OutputStream::from_fd(fd),
         };
         Ok(self.push_output_stream(stream)?)
     }
