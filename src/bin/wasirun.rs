@@ -99,8 +99,8 @@ EXIT STATUS:
        extension while sockets are off, too), a module with neither _start nor _initialize,
        engine setup failure";
 
-/// Run a WASI preview 1 module in a capability sandbox: the guest sees exactly the
-/// directories you preopen and nothing else.
+/// Run a WASI program (a preview 1 module or a WASI 0.2 command component) in a capability
+/// sandbox: the guest sees exactly the directories and sockets you hand it and nothing else.
 #[derive(Parser, Debug)]
 #[command(name = "wasirun", version, after_help = AFTER_HELP)]
 struct Cli {
