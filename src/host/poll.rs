@@ -59,7 +59,9 @@ impl UnixSystem {
             // Spec: nsubscriptions 0 would wait forever; wasmtime answers EINVAL.
             return Err(Errno::Inval);
         }
-        let mono_start = clock::now(Clockid::Monotonic);
+        // Read the monotonic clock only for clock subscriptions: a poll of fds alone (the
+        // common case) costs no clock reads.
+        let mut mono_start: Option<u64> = None;
         let mut earliest: Option<u64> = None;
         let mut clocks: Small<(usize, Result<u64>)> = Small::new();
         let mut pollfds: Small<PollFd<'_>> = Small::new();
@@ -69,7 +71,8 @@ impl UnixSystem {
         for (i, sub) in subs.iter().enumerate() {
             match sub.kind {
                 SubscriptionKind::Clock(c) => {
-                    let d = clock_deadline(c.id, c.timeout, c.flags, mono_start);
+                    let now = *mono_start.get_or_insert_with(|| clock::now(Clockid::Monotonic));
+                    let d = clock_deadline(c.id, c.timeout, c.flags, now);
                     if let Ok(d) = d {
                         earliest = Some(earliest.map_or(d, |e| e.min(d)));
                     }
@@ -126,8 +129,10 @@ impl UnixSystem {
                 tv_sec: (n / 1_000_000_000).min(i64::MAX as u64) as i64,
                 tv_nsec: (n % 1_000_000_000) as _,
             });
-            if pollfds.is_empty() && timeout_ns.is_none() {
-                // Cannot happen (no subscriptions was refused above), but never wait forever.
+            if pollfds.is_empty() && matches!(timeout_ns, None | Some(0)) {
+                // Nothing to wait for or on (every subscription already answered), so no
+                // syscall. (No timeout with no fds cannot happen — no subscriptions was refused
+                // above — but never wait forever.)
                 break;
             }
             match rustix::event::poll(&mut pollfds[..], ts.as_ref()) {
@@ -137,7 +142,11 @@ impl UnixSystem {
             }
         }
 
-        let mono_end = clock::now(Clockid::Monotonic);
+        let mono_end = if clocks.is_empty() {
+            0
+        } else {
+            clock::now(Clockid::Monotonic)
+        };
         let mut out: Small<(usize, Event)> = Small::new();
         for (i, w) in waits {
             let sub = &subs[i];
