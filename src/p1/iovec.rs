@@ -19,8 +19,11 @@ use crate::abi::{Errno, Iovec};
 
 /// Most entries an iovec array may have.
 pub const IOV_MAX: u32 = 1024;
-/// Most buffers handed to one host call.
-pub const MAX_IOVS: usize = 64;
+/// Most buffers handed to one host call. Small on purpose: the decoded arrays live on the
+/// stack of every read and write, and at 64 their initialisation and moves were a fifth of a
+/// 1-byte `fd_write` (perf); wasi-libc's stdio passes two, and fewer than asked is a legal
+/// short transfer.
+pub const MAX_IOVS: usize = 16;
 
 /// The validated buffers to use: `(ptr, len)`, non-empty, in guest order.
 struct Decoded {
@@ -28,6 +31,7 @@ struct Decoded {
     n: usize,
 }
 
+#[inline]
 fn decode(mem: &[u8], iovs: u32, iovs_len: u32) -> Result<Decoded> {
     if iovs_len > IOV_MAX {
         return Err(Errno::Inval);
@@ -69,6 +73,7 @@ impl<'a> Ciovecs<'a> {
 }
 
 /// Decodes a `ciovec_array` at `iovs` with `iovs_len` entries.
+#[inline]
 pub fn ciovecs(mem: &[u8], iovs: u32, iovs_len: u32) -> Result<Ciovecs<'_>> {
     let d = decode(mem, iovs, iovs_len)?;
     let mut out = Ciovecs {
@@ -100,6 +105,7 @@ impl<'a> Iovecs<'a> {
 }
 
 /// Decodes an `iovec_array` at `iovs` with `iovs_len` entries.
+#[inline]
 pub fn iovecs(mem: &mut [u8], iovs: u32, iovs_len: u32) -> Result<Iovecs<'_>> {
     let d = decode(mem, iovs, iovs_len)?;
     let mut out = Iovecs {
@@ -188,10 +194,11 @@ mod tests {
     #[test]
     fn write_buffers_skip_empty_and_cap_count() {
         let mut mem = vec![0u8; 2048];
-        let iovs: Vec<(u32, u32)> = (0..100).map(|k| (1024 + k, (k % 2) * 3)).collect();
+        // Half of them empty: the non-empty ones, fewer than MAX_IOVS, are all used.
+        let iovs: Vec<(u32, u32)> = (0..20).map(|k| (1024 + k, (k % 2) * 3)).collect();
         put_iovs(&mut mem, 0, &iovs);
-        let c = ciovecs(&mem, 0, 100).unwrap();
-        assert_eq!(c.as_slice().len(), 50);
+        let c = ciovecs(&mem, 0, 20).unwrap();
+        assert_eq!(c.as_slice().len(), 10);
         let c = ciovecs(&mem, 0, 2).unwrap();
         assert_eq!(c.as_slice().len(), 1);
         assert_eq!(c.as_slice()[0].len(), 3);
