@@ -8,19 +8,17 @@
 //! Encoding and compiling a component costs about a second; both are cached per test binary.
 
 use std::collections::HashMap;
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::os::fd::OwnedFd;
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use capwasi::host::UnixSystem;
 use capwasi::run::{EngineOptions, Outcome as RunOutcome, Runner, trap_report};
 use wasi_preview1_component_adapter_provider::{
     WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
 };
 use wasmtime::component::Component;
 
-use super::{Exit, Guest, Outcome};
+use super::{Exit, Guest, Outcome, read_captured};
 
 /// Turns a preview 1 core module into a `wasi:cli/command` component: the adapter supplies
 /// every `wasi_snapshot_preview1` import in terms of the WASI 0.2 interfaces, and its `run`
@@ -91,24 +89,7 @@ impl Guest {
     /// world [`Guest::run`] gives the module: same argv, environment, stdin bytes, preopens in
     /// the same order, same fd limits.
     pub fn run_component(self) -> Outcome {
-        let mut stdin = tempfile::tempfile().unwrap();
-        stdin.write_all(&self.stdin).unwrap();
-        stdin.seek(SeekFrom::Start(0)).unwrap();
-        let mut stdout = tempfile::tempfile().unwrap();
-        let mut stderr = tempfile::tempfile().unwrap();
-
-        let mut sys = UnixSystem::new(self.limits);
-        sys.set_args(self.args.iter().map(|a| a.clone().into_bytes()).collect())
-            .unwrap();
-        sys.set_env(self.env.iter().map(|a| a.clone().into_bytes()).collect())
-            .unwrap();
-        for f in [&stdin, &stdout, &stderr] {
-            sys.push_fd(OwnedFd::from(f.try_clone().unwrap())).unwrap();
-        }
-        for (host, guest, ro) in &self.dirs {
-            sys.preopen_dir(host, guest, *ro)
-                .unwrap_or_else(|e| panic!("preopen {}: {e}", host.display()));
-        }
+        let (sys, mut stdout, mut stderr) = self.system();
 
         let component = component(&self.module);
         let exit = match runner().run_component(&component, sys) {
@@ -118,15 +99,9 @@ impl Guest {
             Err(e) => panic!("component run failed on the host side: {e:?}"),
         };
 
-        let read = |f: &mut std::fs::File| {
-            let mut s = String::new();
-            f.seek(SeekFrom::Start(0)).unwrap();
-            f.read_to_string(&mut s).unwrap();
-            s
-        };
         Outcome {
-            stdout: read(&mut stdout),
-            stderr: read(&mut stderr),
+            stdout: read_captured(&mut stdout),
+            stderr: read_captured(&mut stderr),
             exit,
         }
     }
@@ -200,15 +175,9 @@ impl Guest {
         };
         drop(store);
 
-        let read = |f: &mut std::fs::File| {
-            let mut s = String::new();
-            f.seek(SeekFrom::Start(0)).unwrap();
-            f.read_to_string(&mut s).unwrap();
-            s
-        };
         Outcome {
-            stdout: read(&mut stdout),
-            stderr: read(&mut stderr),
+            stdout: read_captured(&mut stdout),
+            stderr: read_captured(&mut stderr),
             exit,
         }
     }

@@ -161,13 +161,15 @@ impl Guest {
         self
     }
 
-    /// Runs the guest to completion.
-    pub fn run(self) -> Outcome {
+    /// The guest's world as a `UnixSystem`: argv, environment, the stdin bytes, stdout and
+    /// stderr files, the preopens in order, the fd limits. Returns the system and the stdout
+    /// and stderr files, to read with [`read_captured`] after the run.
+    pub fn system(&self) -> (UnixSystem, std::fs::File, std::fs::File) {
         let mut stdin = tempfile::tempfile().unwrap();
         stdin.write_all(&self.stdin).unwrap();
         stdin.seek(SeekFrom::Start(0)).unwrap();
-        let mut stdout = tempfile::tempfile().unwrap();
-        let mut stderr = tempfile::tempfile().unwrap();
+        let stdout = tempfile::tempfile().unwrap();
+        let stderr = tempfile::tempfile().unwrap();
 
         let mut sys = UnixSystem::new(self.limits);
         sys.set_args(self.args.iter().map(|a| a.clone().into_bytes()).collect())
@@ -181,6 +183,12 @@ impl Guest {
             sys.preopen_dir(host, guest, *ro)
                 .unwrap_or_else(|e| panic!("preopen {}: {e}", host.display()));
         }
+        (sys, stdout, stderr)
+    }
+
+    /// Runs the guest to completion.
+    pub fn run(self) -> Outcome {
+        let (sys, mut stdout, mut stderr) = self.system();
 
         let module = module(&self.module);
         let mut linker: Linker<UnixSystem> = Linker::new(engine());
@@ -199,18 +207,20 @@ impl Guest {
         };
         drop(store);
 
-        let read = |f: &mut std::fs::File| {
-            let mut s = String::new();
-            f.seek(SeekFrom::Start(0)).unwrap();
-            f.read_to_string(&mut s).unwrap();
-            s
-        };
         Outcome {
-            stdout: read(&mut stdout),
-            stderr: read(&mut stderr),
+            stdout: read_captured(&mut stdout),
+            stderr: read_captured(&mut stderr),
             exit,
         }
     }
+}
+
+/// Everything a guest wrote to a captured stdio file.
+pub fn read_captured(f: &mut std::fs::File) -> String {
+    let mut s = String::new();
+    f.seek(SeekFrom::Start(0)).unwrap();
+    f.read_to_string(&mut s).unwrap();
+    s
 }
 
 pub mod component;
