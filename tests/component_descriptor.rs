@@ -15,44 +15,9 @@ use std::os::unix::fs::symlink;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use common::component::{component_bytes, runner};
+use common::component::{ALL_TYPES_FUNCTIONS, component_bytes, imported_types_functions, runner};
 use common::{Exit, Guest, guest_path, snapshot};
 use wasmtime::component::Component;
-use wasmtime::component::types::ComponentItem;
-
-/// Every function of `wasi:filesystem/types` (0.2): the descriptor and directory-entry-stream
-/// methods and the free function.
-const ALL_TYPES_FUNCTIONS: &[&str] = &[
-    "[method]descriptor.read-via-stream",
-    "[method]descriptor.write-via-stream",
-    "[method]descriptor.append-via-stream",
-    "[method]descriptor.advise",
-    "[method]descriptor.sync-data",
-    "[method]descriptor.get-flags",
-    "[method]descriptor.get-type",
-    "[method]descriptor.set-size",
-    "[method]descriptor.set-times",
-    "[method]descriptor.read",
-    "[method]descriptor.write",
-    "[method]descriptor.read-directory",
-    "[method]descriptor.sync",
-    "[method]descriptor.create-directory-at",
-    "[method]descriptor.stat",
-    "[method]descriptor.stat-at",
-    "[method]descriptor.set-times-at",
-    "[method]descriptor.link-at",
-    "[method]descriptor.open-at",
-    "[method]descriptor.readlink-at",
-    "[method]descriptor.remove-directory-at",
-    "[method]descriptor.rename-at",
-    "[method]descriptor.symlink-at",
-    "[method]descriptor.unlink-file-at",
-    "[method]descriptor.is-same-object",
-    "[method]descriptor.metadata-hash",
-    "[method]descriptor.metadata-hash-at",
-    "[method]directory-entry-stream.read-directory-entry",
-    "filesystem-error-code",
-];
 
 /// What no preview 1 call reaches through the adapter, and why; src/p2/filesystem/tests.rs
 /// covers these on the Host traits.
@@ -61,26 +26,6 @@ const NOT_REACHED: &[(&str, &str)] = &[(
     "preview 1 has no call comparing two fds; the adapter derives inode numbers from \
      metadata-hash instead",
 )];
-
-/// The function names the component imports from `wasi:filesystem/types@0.2.x`.
-fn imported_types_functions(component: &Component) -> BTreeSet<String> {
-    let engine = component.engine();
-    let mut names = BTreeSet::new();
-    for (name, item) in component.component_type().imports(engine) {
-        if !name.starts_with("wasi:filesystem/types@0.2.") {
-            continue;
-        }
-        let ComponentItem::ComponentInstance(instance) = item.ty else {
-            panic!("{name} is not an instance");
-        };
-        for (export, item) in instance.exports(engine) {
-            if matches!(item.ty, ComponentItem::ComponentFunc(_)) {
-                names.insert(export.to_owned());
-            }
-        }
-    }
-    names
-}
 
 #[test]
 fn the_guest_reaches_every_method_the_adapter_can_reach() {

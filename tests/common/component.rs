@@ -7,7 +7,7 @@
 //!
 //! Encoding and compiling a component costs about a second; both are cached per test binary.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -17,6 +17,7 @@ use wasi_preview1_component_adapter_provider::{
     WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME, WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
 };
 use wasmtime::component::Component;
+use wasmtime::component::types::ComponentItem;
 
 use super::{Exit, Guest, Outcome, read_captured};
 
@@ -54,6 +55,60 @@ pub fn component_bytes(module_path: &Path) -> Arc<Vec<u8>> {
     bytes
 }
 
+/// Every function of `wasi:filesystem/types` (0.2): the descriptor and directory-entry-stream
+/// methods and the free function.
+pub const ALL_TYPES_FUNCTIONS: &[&str] = &[
+    "[method]descriptor.read-via-stream",
+    "[method]descriptor.write-via-stream",
+    "[method]descriptor.append-via-stream",
+    "[method]descriptor.advise",
+    "[method]descriptor.sync-data",
+    "[method]descriptor.get-flags",
+    "[method]descriptor.get-type",
+    "[method]descriptor.set-size",
+    "[method]descriptor.set-times",
+    "[method]descriptor.read",
+    "[method]descriptor.write",
+    "[method]descriptor.read-directory",
+    "[method]descriptor.sync",
+    "[method]descriptor.create-directory-at",
+    "[method]descriptor.stat",
+    "[method]descriptor.stat-at",
+    "[method]descriptor.set-times-at",
+    "[method]descriptor.link-at",
+    "[method]descriptor.open-at",
+    "[method]descriptor.readlink-at",
+    "[method]descriptor.remove-directory-at",
+    "[method]descriptor.rename-at",
+    "[method]descriptor.symlink-at",
+    "[method]descriptor.unlink-file-at",
+    "[method]descriptor.is-same-object",
+    "[method]descriptor.metadata-hash",
+    "[method]descriptor.metadata-hash-at",
+    "[method]directory-entry-stream.read-directory-entry",
+    "filesystem-error-code",
+];
+
+/// The function names the component imports from `wasi:filesystem/types@0.2.x`.
+pub fn imported_types_functions(component: &Component) -> BTreeSet<String> {
+    let engine = component.engine();
+    let mut names = BTreeSet::new();
+    for (name, item) in component.component_type().imports(engine) {
+        if !name.starts_with("wasi:filesystem/types@0.2.") {
+            continue;
+        }
+        let ComponentItem::ComponentInstance(instance) = item.ty else {
+            panic!("{name} is not an instance");
+        };
+        for (export, item) in instance.exports(engine) {
+            if matches!(item.ty, ComponentItem::ComponentFunc(_)) {
+                names.insert(export.to_owned());
+            }
+        }
+    }
+    names
+}
+
 /// One runner (engine) for every component run of this test binary. No on-disk cache: the
 /// tests must not depend on, or write to, the user's cache directory.
 pub fn runner() -> &'static Runner {
@@ -89,10 +144,16 @@ impl Guest {
     /// world [`Guest::run`] gives the module: same argv, environment, stdin bytes, preopens in
     /// the same order, same fd limits.
     pub fn run_component(self) -> Outcome {
+        let component = component(&self.module);
+        self.run_compiled_component(&component)
+    }
+
+    /// As [`Guest::run_component`], but runs `component` (built by the caller, e.g. with
+    /// extra component-type metadata) instead of the adapter-wrapped guest module.
+    pub fn run_compiled_component(self, component: &Component) -> Outcome {
         let (sys, mut stdout, mut stderr) = self.system();
 
-        let component = component(&self.module);
-        let exit = match runner().run_component(&component, sys) {
+        let exit = match runner().run_component(component, sys) {
             Ok(RunOutcome::Returned) => Exit::Code(0),
             Ok(RunOutcome::Exited(code)) => Exit::Code(code),
             Ok(RunOutcome::Trapped(e)) => Exit::Trap(trap_report(&e)),
