@@ -94,7 +94,7 @@ use wasmtime::error::Context;
 use wasmtime::{Module, Result};
 
 use crate::abi::Rights;
-use crate::host::UnixSystem;
+use crate::host::{HostStream, UnixSystem};
 use crate::net::NetPolicy;
 pub use crate::net::SocketSpec;
 pub use crate::p1::{add_sockets_to_linker, add_to_linker};
@@ -108,8 +108,9 @@ pub use crate::table::Limits;
 /// Where one of the guest's standard streams (fd 0, 1 or 2) goes.
 #[derive(Debug, Default)]
 pub enum Stdio {
-    /// A duplicate of the host process's own stream (shared offset and `O_APPEND`, as for a
-    /// child process). A host whose stream is closed gives the guest `/dev/null` there.
+    /// The host process's own stream, borrowed (shared offset and `O_APPEND`, as for a child
+    /// process; closing it in the guest leaves the host's open). A host whose stream is closed
+    /// gives the guest `/dev/null` there. See [`UnixSystem::push_host_stdio`].
     Inherit,
     /// `/dev/null`: reads see end of file, writes vanish. The default, so a guest sees nothing
     /// of the host unless asked.
@@ -440,13 +441,17 @@ impl WasiBuilder {
         let mut captures = Captures::default();
         let mut capture_fds = Vec::new();
         let streams = [
-            ("stdin", 0, self.stdin),
-            ("stdout", 1, self.stdout),
-            ("stderr", 2, self.stderr),
+            ("stdin", 0, HostStream::Stdin, self.stdin),
+            ("stdout", 1, HostStream::Stdout, self.stdout),
+            ("stderr", 2, HostStream::Stderr, self.stderr),
         ];
-        for (name, host_fd, stdio) in streams {
+        for (name, host_fd, stream, stdio) in streams {
+            let named = |e: io::Error| io::Error::new(e.kind(), format!("{name}: {e}"));
             let fd = match stdio {
-                Stdio::Inherit => inherit(host_fd)?,
+                Stdio::Inherit => {
+                    sys.push_host_stdio(stream).map_err(named)?;
+                    continue;
+                }
                 Stdio::Null => dev_null(host_fd == 0)?,
                 Stdio::File(file) => file.into(),
                 Stdio::Fd(fd) => fd,
@@ -466,9 +471,7 @@ impl WasiBuilder {
                     fd
                 }
             };
-            let fd = sys
-                .push_fd(fd)
-                .map_err(|e| io::Error::new(e.kind(), format!("{name}: {e}")))?;
+            let fd = sys.push_fd(fd).map_err(named)?;
             debug_assert_eq!(fd, host_fd, "stdio fds are 0 to 2 on a fresh system");
         }
         for fd in capture_fds {
@@ -577,21 +580,6 @@ fn dev_null(read: bool) -> io::Result<OwnedFd> {
         mode | OFlags::CLOEXEC,
         Mode::empty(),
     )?)
-}
-
-/// A close-on-exec duplicate of the host's stdio fd `n`, or `/dev/null` if the host's is
-/// closed (as [`UnixSystem::inherit_stdio`] does).
-fn inherit(n: u32) -> io::Result<OwnedFd> {
-    let host = match n {
-        0 => rustix::stdio::stdin(),
-        1 => rustix::stdio::stdout(),
-        _ => rustix::stdio::stderr(),
-    };
-    match rustix::io::fcntl_dupfd_cloexec(host, 0) {
-        Ok(fd) => Ok(fd),
-        Err(rustix::io::Errno::BADF) => dev_null(n == 0),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// An unnamed read-write file for a capture: a memfd on Linux, elsewhere a temporary file

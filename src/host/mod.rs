@@ -11,7 +11,10 @@ mod poll;
 mod readdir;
 mod socket;
 mod stat;
+mod stdio;
 mod sys;
+
+pub use stdio::HostStream;
 
 #[cfg(test)]
 mod tests;
@@ -22,7 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cap_std::fs::Dir;
-use rustix::fs::{Mode, OFlags};
+use rustix::fs::OFlags;
 
 use crate::abi::{Errno, Fd, Filetype, Rights};
 use crate::net::{NetPolicy, SocketSpec, SpecTarget};
@@ -39,6 +42,11 @@ pub(crate) enum Handle {
     },
     /// Anything else (regular file, pipe, socket, tty, device): plain fd calls via rustix.
     Other(OwnedFd),
+    /// The host's own stdio fd, borrowed, not yet typed: the entry has no rights until
+    /// [`UnixSystem::settle`] probes it (stdio.rs).
+    Unprobed(BorrowedFd<'static>),
+    /// The host's own stdio fd, borrowed and typed; dropping it leaves the host's fd open.
+    Borrowed(BorrowedFd<'static>),
 }
 
 impl Handle {
@@ -46,6 +54,7 @@ impl Handle {
         match self {
             Handle::Dir { dir, .. } => dir.as_fd(),
             Handle::Other(fd) => fd.as_fd(),
+            Handle::Unprobed(fd) | Handle::Borrowed(fd) => *fd,
         }
     }
 }
@@ -59,6 +68,8 @@ impl std::fmt::Debug for Handle {
                 .field("listing", &stream.is_some())
                 .finish(),
             Handle::Other(fd) => f.debug_tuple("Other").field(fd).finish(),
+            Handle::Unprobed(fd) => f.debug_tuple("Unprobed").field(fd).finish(),
+            Handle::Borrowed(fd) => f.debug_tuple("Borrowed").field(fd).finish(),
         }
     }
 }
@@ -109,6 +120,8 @@ pub struct UnixSystem {
     /// reused fd number is never given another socket's name. At most one entry per fd
     /// number, so bounded by the fd table.
     pub(crate) unix_names: std::collections::HashMap<Fd, (u64, String)>,
+    /// Bit `n` set: guest fd `n` may be a borrowed stdio fd not yet typed (stdio.rs).
+    unprobed: u64,
 }
 
 fn check_no_nul(items: &[Vec<u8>]) -> Result<()> {
@@ -144,6 +157,7 @@ impl UnixSystem {
             env: Vec::new(),
             net_policy: NetPolicy::none(),
             unix_names: std::collections::HashMap::new(),
+            unprobed: 0,
         }
     }
 
@@ -165,9 +179,8 @@ impl UnixSystem {
     /// the type: a tty is a character device *without* `FD_SEEK`/`FD_TELL` (wasi-libc's
     /// `isatty()` tests exactly that), other character devices keep them.
     pub fn push_fd(&mut self, fd: OwnedFd) -> std::io::Result<Fd> {
-        let filetype = stat::filetype_of_fd(fd.as_fd()).map_err(io_err)?;
-        let tty = filetype == Filetype::CharacterDevice && rustix::termios::isatty(&fd);
-        let base = stdio_rights(filetype, tty);
+        let (filetype, rights_base, rights_inheriting) =
+            stdio::kind_of(fd.as_fd()).map_err(io_err)?;
         let handle = if filetype == Filetype::Directory {
             Handle::Dir {
                 dir: Dir::from(fd),
@@ -176,47 +189,23 @@ impl UnixSystem {
         } else {
             Handle::Other(fd)
         };
-        let inheriting = if filetype == Filetype::Directory {
-            Rights::DIRECTORY | Rights::REGULAR_FILE
-        } else {
-            Rights::empty()
-        };
         self.table
             .insert(Entry {
                 handle,
                 filetype,
-                rights_base: base,
-                rights_inheriting: inheriting,
+                rights_base,
+                rights_inheriting,
                 preopen: None,
             })
             .map_err(io_err)
     }
 
-    /// dup()s the host's 0, 1, 2 with `F_DUPFD_CLOEXEC` (the open file description is shared,
-    /// so `O_APPEND` and the offset behave as for the host process) and installs them as the
-    /// next three guest fds (0, 1, 2 on a fresh system).
+    /// Hands the host's 0, 1, 2 to the guest as the next three guest fds (0, 1, 2 on a fresh
+    /// system): borrowed, not duplicated, each typed when the guest first uses it; a closed
+    /// one becomes `/dev/null`. See [`UnixSystem::push_host_stdio`].
     pub fn inherit_stdio(&mut self) -> std::io::Result<()> {
-        let fds = [
-            rustix::stdio::stdin(),
-            rustix::stdio::stdout(),
-            rustix::stdio::stderr(),
-        ];
-        for (i, host) in fds.into_iter().enumerate() {
-            let dup = match rustix::io::fcntl_dupfd_cloexec(host, 0) {
-                Ok(fd) => fd,
-                // A host started with a closed stdio fd (CI runners, daemons) gives the guest
-                // /dev/null there, as a shell would: reads see EOF, writes vanish.
-                Err(rustix::io::Errno::BADF) => {
-                    let mode = if i == 0 {
-                        OFlags::RDONLY
-                    } else {
-                        OFlags::WRONLY
-                    };
-                    rustix::fs::open("/dev/null", mode | OFlags::CLOEXEC, Mode::empty())?
-                }
-                Err(e) => return Err(e.into()),
-            };
-            self.push_fd(dup)?;
+        for stream in HostStream::ALL {
+            self.push_host_stdio(stream)?;
         }
         Ok(())
     }

@@ -42,7 +42,7 @@ pub(crate) fn guest_path(path: &str) -> Result<&Path> {
 fn dir_of(e: &Entry<Handle>) -> Result<&Dir> {
     match &e.handle {
         Handle::Dir { dir, .. } => Ok(dir),
-        Handle::Other(_) => Err(Errno::Notdir),
+        _ => Err(Errno::Notdir),
     }
 }
 
