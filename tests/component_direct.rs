@@ -83,6 +83,8 @@ fn tree() -> (tempfile::TempDir, PathBuf) {
     symlink("../outside", top.join("rw/out")).unwrap();
     symlink(top.join("outside"), top.join("rw/abs")).unwrap();
     symlink("r", top.join("ro/rln")).unwrap();
+    // A link whose target is not UTF-8: what readlink-at cannot return as a `string`.
+    symlink(OsStr::from_bytes(b"\xff"), top.join("rw/bin/badlink")).unwrap();
     (tmp, top)
 }
 
@@ -149,6 +151,7 @@ fn every_types_function_called_directly() {
         [
             "abs",
             "bin",
+            "bin/badlink",
             "bin/\u{fffd}",
             "f",
             "full",
@@ -305,6 +308,7 @@ ok d_set_times(w, NO_CHANGE, NOW) == ok
 ok st.data_access_timestamp.val.seconds == 1200000000
 ok st.data_modification_timestamp.val.seconds > 1700000000 == true
 ok d_set_times(w, at(0, 1000000000), NO_CHANGE) == invalid
+ok d_set_times(w, at(-1, 0), NO_CHANGE) == overflow
 ok d_set_times(rw, NOW, NOW) == ok
 ok d_sync(w) == ok
 ok d_sync_data(w) == ok
@@ -318,6 +322,14 @@ ok d_advise(w, 0, 6, ADVICE_WILL_NEED) == ok
 ok d_advise(w, 0, 6, ADVICE_DONT_NEED) == ok
 ok d_advise(w, 0, 0, ADVICE_NO_REUSE) == ok
 ok d_advise(f, 0, 5, ADVICE_SEQUENTIAL) == ok
+ok d_set_size(w, 0x8000000000000000ull) == file-too-large
+ok d_read(w, 10, 0x8000000000000000ull, &end) == invalid
+ok d_read(w, 0xffffffffffffffffull, 0, &end) == ok
+ok text == 0123
+ok d_write(w, "x", 0x8000000000000000ull, &n) == invalid
+ok d_read_via_stream(w, 0x8000000000000000ull, &in) == ok
+ok stream_read(in, 10) == error:invalid
+ok stat_of(w).size == 6
 ok try_write(f) == bad-descriptor
 ok d_set_size(f, 0) == bad-descriptor
 ok try_write_stream(f, 0) == bad-descriptor
@@ -353,7 +365,7 @@ ok listing(rw) == abs:symbolic-link bin:directory f:regular-file full:directory 
 ok listing(sub) == g:regular-file
 ok listing(ro) == r:regular-file rln:symbolic-link rsub:directory
 ok d_open_at(rw, NOFOLLOW, "bin", OF_DIRECTORY, DF_READ, &bin) == ok
-ok listing(bin) == <illegal-byte-sequence>
+ok listing(bin) == badlink:symbolic-link <illegal-byte-sequence>
 ok try_read_directory(f) == not-directory
 ok d_create_directory_at(rw, "d") == ok
 ok stat_at(rw, NOFOLLOW, "d").type == directory
@@ -385,6 +397,11 @@ ok d_remove_directory_at(rw, "/tmp") == not-permitted
 ok d_remove_directory_at(rw, "out/sub") == not-permitted
 ok d_remove_directory_at(ro, "rsub") == read-only
 ok d_remove_directory_at(rsub, "x") == read-only
+ok r.is_err ? r.val.err : OK == invalid
+ok try_stat_at(rw, NOFOLLOW, "") == no-entry
+ok try_open(rw, NOFOLLOW, "", 0, DF_READ) == no-entry
+ok d_create_directory_at(rw, "") == no-entry
+ok link_target(rw, "bin/badlink") == <illegal-byte-sequence>
 ok st.type == regular-file
 ok st.size == 5
 ok st.link_count == 1

@@ -13,7 +13,8 @@
 //!
 //! A component sees exactly what a preview 1 module given the same system sees: the same
 //! files, the same refusals (an escape is `not-permitted`; a change through a read-only
-//! preopen is `read-only`).
+//! preopen is `read-only`). `tests/component_direct.rs` checks this from a guest that calls
+//! every `wasi:filesystem/types` function through the canonical ABI itself.
 //!
 //! # What a guest can make the host do
 //!

@@ -8,6 +8,7 @@
  * printf), then runs it with two preopens from get-directories, "/rw" (writable) and "/ro"
  * (read-only). Host tree (made by the test):
  *   rw/  f = "hello", ln -> f, sub/g = "g", full/x = "x", bin/<name 0xff, not UTF-8>,
+ *        bin/badlink -> <target 0xff>,
  *        out -> ../outside, abs -> <absolute path of outside>
  *   ro/  r = "readonly", rln -> r, rsub/k = "k"
  *   outside/secret = "SECRET"
@@ -803,6 +804,8 @@ static handle_t bytes(handle_t f) {
     /* "now" is after 2023-11 (the seconds read 1.7e9 then), whatever the clock says. */
     EXPECT_TRUE(st.data_modification_timestamp.val.seconds > 1700000000);
     EXPECT_CODE(d_set_times(w, at(0, 1000000000), NO_CHANGE), E_INVALID);
+    /* Seconds 2^64 - 1 (-1 as the flat i64): more nanoseconds than preview 1 timestamps hold. */
+    EXPECT_CODE(d_set_times(w, at(-1, 0), NO_CHANGE), E_OVERFLOW);
     EXPECT_CODE(d_set_times(rw, NOW, NOW), OK);
 
     /* sync, sync-data, advise (every advice). */
@@ -818,6 +821,17 @@ static handle_t bytes(handle_t f) {
     EXPECT_CODE(d_advise(w, 0, 6, ADVICE_DONT_NEED), OK);
     EXPECT_CODE(d_advise(w, 0, 0, ADVICE_NO_REUSE), OK);
     EXPECT_CODE(d_advise(f, 0, 5, ADVICE_SEQUENTIAL), OK);
+
+    /* Offsets and sizes past what Linux can address (2^63 and up). */
+    EXPECT_CODE(d_set_size(w, 0x8000000000000000ull), E_FILE_TOO_LARGE);
+    EXPECT_CODE(d_read(w, 10, 0x8000000000000000ull, &end), E_INVALID);
+    EXPECT_CODE(d_read(w, 0xffffffffffffffffull, 0, &end), OK);
+    EXPECT_STR(text, "0123");
+    EXPECT_CODE(d_write(w, "x", 0x8000000000000000ull, &n), E_INVALID);
+    EXPECT_CODE(d_read_via_stream(w, 0x8000000000000000ull, &in), OK);
+    EXPECT_STR(stream_read(in, 10), "error:invalid");
+    io_drop_input_stream(in);
+    EXPECT_U64(stat_of(w).size, 6);
 
     /* Errors: a file opened for reading only, one for writing only, a directory. */
     EXPECT_CODE(try_write(f), E_BAD_DESCRIPTOR);
@@ -869,7 +883,8 @@ static void directories(handle_t f, handle_t sub) {
     EXPECT_STR(listing(ro), "r:regular-file rln:symbolic-link rsub:directory");
     handle_t bin;
     EXPECT_CODE(d_open_at(rw, NOFOLLOW, "bin", OF_DIRECTORY, DF_READ, &bin), OK);
-    EXPECT_STR(listing(bin), "<illegal-byte-sequence>");
+    /* The entry after the one whose name is not UTF-8 still comes. */
+    EXPECT_STR(listing(bin), "badlink:symbolic-link <illegal-byte-sequence>");
     fs_drop_descriptor(bin);
     EXPECT_CODE(try_read_directory(f), E_NOT_DIRECTORY);
 
@@ -911,6 +926,15 @@ static void directories(handle_t f, handle_t sub) {
 }
 
 static void stats_and_times(handle_t f) {
+    /* Paths that name nothing: empty, or with a NUL inside (no Linux path holds one). */
+    result_stat_t r;
+    fs_stat_at(rw, NOFOLLOW, "f\0x", 3, &r);
+    EXPECT_CODE(r.is_err ? r.val.err : OK, E_INVALID);
+    EXPECT_CODE(try_stat_at(rw, NOFOLLOW, ""), E_NO_ENTRY);
+    EXPECT_CODE(try_open(rw, NOFOLLOW, "", 0, DF_READ), E_NO_ENTRY);
+    EXPECT_CODE(d_create_directory_at(rw, ""), E_NO_ENTRY);
+    /* A link target that is not UTF-8 cannot be a `string`. */
+    EXPECT_STR(link_target(rw, "bin/badlink"), "<illegal-byte-sequence>");
     descriptor_stat_t st = stat_of(f);
     EXPECT_TYPE(st.type, DT_REGULAR_FILE);
     EXPECT_U64(st.size, 5);
