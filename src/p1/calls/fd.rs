@@ -124,7 +124,7 @@ pub fn fd_read<S: System + ?Sized>(
     nread: u32,
 ) -> CallResult {
     memory::check(mem, nread, 4, 4)?;
-    let n = sys.fd_read(fd, iovec::iovecs(mem, iovs, iovs_len)?.as_mut_slice())?;
+    let n = iovec::with_iovecs(mem, iovs, iovs_len, |b| sys.fd_read(fd, b))?;
     memory::write_u32(mem, nread, size(n))
 }
 
@@ -139,11 +139,7 @@ pub fn fd_pread<S: System + ?Sized>(
     nread: u32,
 ) -> CallResult {
     memory::check(mem, nread, 4, 4)?;
-    let n = sys.fd_pread(
-        fd,
-        iovec::iovecs(mem, iovs, iovs_len)?.as_mut_slice(),
-        offset,
-    )?;
+    let n = iovec::with_iovecs(mem, iovs, iovs_len, |b| sys.fd_pread(fd, b, offset))?;
     memory::write_u32(mem, nread, size(n))
 }
 
@@ -157,7 +153,7 @@ pub fn fd_write<S: System + ?Sized>(
     nwritten: u32,
 ) -> CallResult {
     memory::check(mem, nwritten, 4, 4)?;
-    let n = sys.fd_write(fd, iovec::ciovecs(mem, iovs, iovs_len)?.as_slice())?;
+    let n = iovec::with_ciovecs(mem, iovs, iovs_len, |b| sys.fd_write(fd, b))?;
     memory::write_u32(mem, nwritten, size(n))
 }
 
@@ -172,7 +168,7 @@ pub fn fd_pwrite<S: System + ?Sized>(
     nwritten: u32,
 ) -> CallResult {
     memory::check(mem, nwritten, 4, 4)?;
-    let n = sys.fd_pwrite(fd, iovec::ciovecs(mem, iovs, iovs_len)?.as_slice(), offset)?;
+    let n = iovec::with_ciovecs(mem, iovs, iovs_len, |b| sys.fd_pwrite(fd, b, offset))?;
     memory::write_u32(mem, nwritten, size(n))
 }
 

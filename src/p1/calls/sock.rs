@@ -37,11 +37,8 @@ pub fn sock_recv<S: System + ?Sized>(
     let flags = decode::riflags(ri_flags)?;
     memory::check(mem, ro_datalen, 4, 4)?;
     memory::check(mem, ro_flags, 2, 2)?;
-    let (n, out_flags) = sys.sock_recv(
-        fd,
-        iovec::iovecs(mem, ri_data, ri_data_len)?.as_mut_slice(),
-        flags,
-    )?;
+    let (n, out_flags) =
+        iovec::with_iovecs(mem, ri_data, ri_data_len, |b| sys.sock_recv(fd, b, flags))?;
     memory::write_u32(mem, ro_datalen, size(n))?;
     memory::write_u16(mem, ro_flags, out_flags.bits())
 }
@@ -59,11 +56,7 @@ pub fn sock_send<S: System + ?Sized>(
 ) -> CallResult {
     let flags = decode::siflags(si_flags)?;
     memory::check(mem, so_datalen, 4, 4)?;
-    let n = sys.sock_send(
-        fd,
-        iovec::ciovecs(mem, si_data, si_data_len)?.as_slice(),
-        flags,
-    )?;
+    let n = iovec::with_ciovecs(mem, si_data, si_data_len, |b| sys.sock_send(fd, b, flags))?;
     memory::write_u32(mem, so_datalen, size(n))
 }
 

@@ -174,12 +174,9 @@ pub fn sock_send_to<S: System + ?Sized>(
     let flags = decode::siflags(siflags)?;
     let addr = input_addr(mem, addr_ptr, port)?;
     memory::check(mem, ret_nwritten, 4, 4)?;
-    let n = sys.sock_send_to(
-        fd,
-        iovec::ciovecs(mem, iovs, iovs_len)?.as_slice(),
-        &addr,
-        flags,
-    )?;
+    let n = iovec::with_ciovecs(mem, iovs, iovs_len, |b| {
+        sys.sock_send_to(fd, b, &addr, flags)
+    })?;
     memory::write_u32(mem, ret_nwritten, size(n))
 }
 
@@ -200,11 +197,8 @@ fn recv_from<S: System + ?Sized>(
     iovs_len: u32,
     flags: crate::abi::Riflags,
 ) -> Result<Received, Errno> {
-    let (n, from, flags) = sys.sock_recv_from(
-        fd,
-        iovec::iovecs(mem, iovs, iovs_len)?.as_mut_slice(),
-        flags,
-    )?;
+    let (n, from, flags) =
+        iovec::with_iovecs(mem, iovs, iovs_len, |b| sys.sock_recv_from(fd, b, flags))?;
     Ok(Received { n, from, flags })
 }
 
