@@ -452,7 +452,7 @@ const ROWS: [&str; 10] = [
     "instantiate_to_first_call",
 ];
 
-fn benches(c: &mut Criterion, fx: &Fixture) {
+fn benches(c: &mut Criterion, fx: &Fixture, since: SystemTime) {
     let engine = Engine::default();
     let module = Module::new(&engine, GUEST).unwrap();
     let pres = Pres::new(&engine, &module);
@@ -627,6 +627,10 @@ fn benches(c: &mut Criterion, fx: &Fixture) {
     );
 
     instantiation(c, &pres, fx);
+    // Only when criterion ran the row (not filtered out).
+    if median_ns(ROWS[9], "capwasi", since).is_some() {
+        paired_instantiation(&pres, fx);
+    }
 }
 
 /// The `clock_time_get` row's extra capwasi function: memory looked up by name.
@@ -669,6 +673,41 @@ fn instantiation(c: &mut Criterion, pres: &Pres, fx: &Fixture) {
     g.finish();
 }
 
+/// Instantiation in paired rounds: criterion measures capwasi's function, then
+/// wasmtime-wasi's, a few seconds apart, and at ~15 µs either one moves by 5–10 % between
+/// runs of this machine, as much as the difference between them. Here each round times a
+/// batch of each back to back (alternating which goes first), and the ratio of the two is
+/// taken per round, so what the machine does meanwhile weighs on both alike.
+fn paired_instantiation(pres: &Pres, fx: &Fixture) {
+    const ROUNDS: usize = PAIRED_ROUNDS;
+    const BATCH: u64 = PAIRED_BATCH;
+    let mut ratios = Vec::with_capacity(ROUNDS);
+    for round in 0..ROUNDS {
+        let capwasi = || one_at_a_time(BATCH, || pres.capwasi(fx));
+        let wasi = || one_at_a_time(BATCH, || pres.wasi(fx));
+        let (c, w) = if round % 2 == 0 {
+            let c = capwasi();
+            (c, wasi())
+        } else {
+            let w = wasi();
+            (capwasi(), w)
+        };
+        ratios.push(c.as_secs_f64() / w.as_secs_f64());
+    }
+    ratios.sort_by(f64::total_cmp);
+    let q = |f: f64| ratios[((ROUNDS - 1) as f64 * f).round() as usize];
+    PAIRED_INSTANTIATION
+        .set([q(0.25), q(0.5), q(0.75)])
+        .expect("instantiation is measured once per run");
+}
+
+/// Rounds, and guests per host per round, of [`paired_instantiation`].
+const PAIRED_ROUNDS: usize = 41;
+const PAIRED_BATCH: u64 = 2000;
+
+/// The quartiles and median of [`paired_instantiation`], printed under the table.
+static PAIRED_INSTANTIATION: std::sync::OnceLock<[f64; 3]> = std::sync::OnceLock::new();
+
 /// Times `iters` rounds of making a guest and calling its empty export; each guest is dropped
 /// outside the timing, before the next round.
 fn one_at_a_time<T: 'static>(iters: u64, mut make: impl FnMut() -> Guest<T>) -> Duration {
@@ -692,7 +731,7 @@ fn main() {
         .measurement_time(Duration::from_millis(1500))
         .sample_size(30)
         .configure_from_args();
-    benches(&mut c, &fx);
+    benches(&mut c, &fx, since);
     c.final_summary();
     print_table(since);
 }
@@ -785,6 +824,14 @@ fn print_table(since: SystemTime) {
             ROWS[5],
             fmt_ns(linear),
             cap / linear
+        );
+    }
+    if let Some([lo, median, hi]) = PAIRED_INSTANTIATION.get() {
+        println!();
+        println!(
+            "{}: capwasi ÷ wasmtime-wasi in {PAIRED_ROUNDS} paired rounds of {PAIRED_BATCH}: \
+             median {median:.2} (quartiles {lo:.2}–{hi:.2})",
+            ROWS[9]
         );
     }
 }
