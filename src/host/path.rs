@@ -344,6 +344,13 @@ impl UnixSystem {
         if base == "." || base.ends_with("/.") {
             return Err(Errno::Inval);
         }
+        if base == ".." || base.ends_with("/..") {
+            // Linux's rmdir answers ENOTEMPTY for a final ".." (do_rmdir's LAST_DOTDOT), once
+            // the path has resolved: a ".." leading out is the escape error, a missing or
+            // non-directory step its own errno. cap-std would try to remove the parent.
+            require_dir(dir, base)?;
+            return Err(Errno::Notempty);
+        }
         dir.remove_dir(Path::new(base)).map_err(io)
     }
 

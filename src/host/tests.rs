@@ -820,6 +820,22 @@ fn unlink_rmdir_mkdir_rules() {
     assert_eq!(s.path_remove_directory(0, "file"), Err(Errno::Notdir));
     assert_eq!(s.path_remove_directory(0, "sub"), Err(Errno::Notempty));
     assert_eq!(s.path_remove_directory(0, "."), Err(Errno::Inval));
+    assert_eq!(s.path_remove_directory(0, "sub/."), Err(Errno::Inval));
+    // Linux's rmdir: a final ".." is ENOTEMPTY (its LAST_DOTDOT case), once the path is
+    // known not to lead out; one that does is the escape error.
+    assert_eq!(s.path_remove_directory(0, "sub/.."), Err(Errno::Notempty));
+    assert_eq!(
+        s.path_remove_directory(0, "sub/../sub/.."),
+        Err(Errno::Notempty)
+    );
+    assert_eq!(
+        s.path_remove_directory(0, "sub/inner/.."),
+        Err(Errno::Notdir)
+    );
+    assert_eq!(s.path_remove_directory(0, ".."), Err(Errno::Perm));
+    assert_eq!(s.path_remove_directory(0, "sub/../.."), Err(Errno::Perm));
+    assert_eq!(s.path_remove_directory(0, "missing/.."), Err(Errno::Noent));
+    assert_eq!(s.path_remove_directory(0, "file/.."), Err(Errno::Notdir));
     assert_eq!(s.path_create_directory(0, "sub"), Err(Errno::Exist));
     s.path_create_directory(0, "d").unwrap();
     s.path_remove_directory(0, "d/").unwrap();
