@@ -9,6 +9,7 @@
 //! Every guest prints `ok`/`FAIL` per check (`check.h`) and the tests also assert the values
 //! that crossed the wire (bytes echoed, ports, errnos) from the test's side.
 
+mod common;
 mod net_common;
 
 use std::io::{Read, Write};

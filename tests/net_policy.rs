@@ -7,6 +7,7 @@
 //!
 //! The guest (`tests/guests/net_policy.c`) prints `OP ARG: open=E call=E` per attempt.
 
+mod common;
 mod net_common;
 
 use std::io::ErrorKind;

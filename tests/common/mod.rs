@@ -69,7 +69,8 @@ pub fn guest_path(name: &str) -> PathBuf {
     }
 }
 
-fn engine() -> &'static Engine {
+/// One engine per test binary.
+pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let mut config = wasmtime::Config::new();
@@ -79,7 +80,7 @@ fn engine() -> &'static Engine {
 }
 
 /// Compiles each module once per test binary.
-fn module(path: &Path) -> Module {
+pub fn module(path: &Path) -> Module {
     static CACHE: OnceLock<Mutex<HashMap<PathBuf, Module>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Some(m) = cache.lock().unwrap().get(path) {

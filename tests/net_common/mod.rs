@@ -5,12 +5,10 @@
 //! the test reads its stdout line by line (a server printing the port it bound).
 #![allow(dead_code)] // each test binary uses a different subset
 
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -18,7 +16,10 @@ use capwasi::host::UnixSystem;
 use capwasi::net::{NetPolicy, SocketSpec};
 use capwasi::p1::ProcExit;
 use capwasi::table::Limits;
-use wasmtime::{Engine, Linker, Module, Store};
+use wasmtime::{Linker, Module, Store};
+
+pub use super::common::guest_path;
+use super::common::{engine, module};
 
 /// How long a test waits for a guest's line or exit before failing (guests set 10 s socket
 /// timeouts themselves, so a broken host fails rather than hangs).
@@ -86,29 +87,6 @@ impl Outcome {
             .find_map(|l| l.strip_prefix(prefix))
             .unwrap_or_else(|| panic!("no line {prefix:?} in\n{}", self.stdout))
     }
-}
-
-/// Path of a committed guest: `tests/guests/NAME.wasm`.
-pub fn guest_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/guests/{name}.wasm"))
-}
-
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(Engine::default)
-}
-
-/// Compiles each module once per test binary.
-fn module(path: &Path) -> Module {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Module>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(m) = cache.lock().unwrap().get(path) {
-        return m.clone();
-    }
-    let m = Module::from_file(engine(), path)
-        .unwrap_or_else(|e| panic!("compiling {}: {e:?}", path.display()));
-    cache.lock().unwrap().insert(path.to_owned(), m.clone());
-    m
 }
 
 /// A policy from grant lists (the `--allow-connect`, `--allow-bind`, `--allow-dns` grammar).
