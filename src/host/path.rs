@@ -287,8 +287,14 @@ impl UnixSystem {
         let file = dir.open_with(p, &opts).map_err(io)?.into_std();
 
         let fd_owned = std::os::fd::OwnedFd::from(file);
-        // The type comes from fstat of what was opened, never from the flags.
-        let filetype = stat::filetype_of_fd(std::os::fd::AsFd::as_fd(&fd_owned))?;
+        // The type comes from what was opened, never from the guest's flags alone: with
+        // O_DIRECTORY the kernel opened a directory or nothing (ENOTDIR), so no fstat is
+        // needed (wasi-libc's opendir asks for one); anything else is typed by fstat.
+        let filetype = if want_dir {
+            Filetype::Directory
+        } else {
+            stat::filetype_of_fd(std::os::fd::AsFd::as_fd(&fd_owned))?
+        };
         if (want_dir || names_dir(path)) && filetype != Filetype::Directory {
             return Err(Errno::Notdir);
         }

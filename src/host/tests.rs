@@ -1730,3 +1730,37 @@ fn final_dot_needs_a_directory() {
     assert_eq!(s.path_remove_directory(0, "sub/."), Err(Errno::Inval));
     assert!(fx.root().join("file").exists() && fx.root().join("ok_link").exists());
 }
+
+#[test]
+fn open_with_directory_flag_is_typed_by_the_kernel_answer() {
+    let mut fx = Fixture::new(false);
+    symlink("sub", fx.root().join("sub_link")).unwrap();
+    // O_DIRECTORY: a directory (through a link inside too) or nothing; no fstat needed.
+    for p in ["sub", "sub/", "sub_link", ".", "sub/.."] {
+        let fd = fx.open(p, Oflags::DIRECTORY, Rights::all()).unwrap();
+        let st = fx.sys.fd_fdstat_get(fd).unwrap();
+        assert_eq!(st.filetype, Filetype::Directory, "{p}");
+        assert_eq!(st.rights_base, Rights::DIRECTORY, "{p}");
+        // And it works as one: path calls resolve through it.
+        let inner = if p.starts_with("sub") && p != "sub/.." {
+            "inner"
+        } else {
+            "sub/inner"
+        };
+        assert!(fx.sys.path_filestat_get(fd, NOFOLLOW, inner).is_ok(), "{p}");
+        fx.sys.fd_close(fd).unwrap();
+    }
+    for p in ["file", "ok_link", "sub/inner"] {
+        assert_eq!(
+            fx.open(p, Oflags::DIRECTORY, Rights::all()).err(),
+            Some(Errno::Notdir),
+            "{p}"
+        );
+    }
+    // Without the flag a directory is still found out (by fstat) and typed as one.
+    let fd = fx.open("sub", Oflags::empty(), RD).unwrap();
+    assert_eq!(
+        fx.sys.fd_fdstat_get(fd).unwrap().filetype,
+        Filetype::Directory
+    );
+}
