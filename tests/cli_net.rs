@@ -9,6 +9,8 @@ use std::sync::OnceLock;
 
 use tempfile::TempDir;
 
+mod common;
+
 const WASI: &str = "wasi_snapshot_preview1";
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -237,27 +239,56 @@ fn a_listen_socket_comes_after_the_directories_and_serves_a_connection() {
     let dir = TempDir::new().unwrap();
     // The directory is fd 3 wherever --dir appears; the listener is fd 4.
     let module = write(dir.path(), "echo.wat", &echo_guest(4));
-    let port = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().port()
-    };
+    // Port 0: the kernel picks a free one and wasirun says which (no port to race for).
     let mut child = wasirun()
-        .args(["--listen", &format!("tcp4://127.0.0.1:{port}?backlog=4")])
+        .args(["--listen", "tcp4://127.0.0.1:0?backlog=4"])
         .args(["--dir", &format!("{}::/d", dir.path().display())])
         .arg(&module)
         .stderr(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut conn = connect_retrying(
-        || std::net::TcpStream::connect(("127.0.0.1", port)),
-        &mut child,
-    );
+    let (port, stderr) = common::announced_port(child.stderr.take().unwrap());
+    // Listening before the guest starts: the first attempt connects.
+    let mut conn = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     conn.write_all(b"ping").unwrap();
     let mut back = Vec::new();
     conn.read_to_end(&mut back).unwrap();
     assert_eq!(back, b"ping");
-    assert_status(&finish(child), 0);
+    let out = finish(child);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr.join().unwrap());
+}
+
+/// The announcement names the flag as given, the address bound and the guest fd.
+#[test]
+fn a_listen_port_of_zero_is_announced_on_stderr() {
+    let dir = TempDir::new().unwrap();
+    let module = write(
+        dir.path(),
+        "nop.wat",
+        "(module (memory (export \"memory\") 1) (func (export \"_start\")))",
+    );
+    let out = wasirun()
+        .args(["--listen", "tcp://127.0.0.1:0"])
+        .arg(&module)
+        .output()
+        .unwrap();
+    assert_status(&out, 0);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("wasirun: --listen tcp://127.0.0.1:0: listening on 127.0.0.1:")
+            && err.trim_end().ends_with("(guest fd 3)"),
+        "{err}"
+    );
+    // An address the user chose is known to them: nothing is printed.
+    let out = wasirun()
+        .arg("--listen")
+        .arg(format!("unix://{}", dir.path().join("s.sock").display()))
+        .arg(&module)
+        .output()
+        .unwrap();
+    assert_status(&out, 0);
+    assert_eq!(text(&out.stderr), "");
 }
 
 #[test]

@@ -248,8 +248,10 @@ fn poll_driven_guest_server_handles_100_concurrent_clients() {
 }
 
 /// The wasi-libc program of `net_libc.c` with a preopened directory (fd 3), a listener (fd 4)
-/// and a dialed socket (fd 5); checks both conversations and returns the outcome.
-fn libc_program(run: impl FnOnce(&std::path::Path, u16, u16) -> Outcome) {
+/// on a port the kernel picks and a dialed socket (fd 5); checks both conversations. `start`
+/// starts the guest (given the data directory and the dial target's port) and returns the
+/// listener's port and a way to wait for the guest's outcome.
+fn libc_program(start: impl FnOnce(&std::path::Path, u16) -> (u16, Box<dyn FnOnce() -> Outcome>)) {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(
         tmp.path().join("greeting.txt"),
@@ -273,32 +275,15 @@ fn libc_program(run: impl FnOnce(&std::path::Path, u16, u16) -> Outcome) {
         c.write_all(b"welcome, guest\n").unwrap();
         String::from_utf8(line).unwrap()
     });
-    // The port for --listen: free a moment ago.
-    let listen_port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    // A native client of the guest's listener, retrying until the guest is up.
-    let client = std::thread::spawn(move || {
-        let deadline = std::time::Instant::now() + WAIT;
-        let mut s = loop {
-            match TcpStream::connect(("127.0.0.1", listen_port)) {
-                Ok(s) => break s,
-                Err(e) if std::time::Instant::now() < deadline => {
-                    let _ = e;
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Err(e) => panic!("connect to the guest's listener: {e}"),
-            }
-        };
-        s.set_read_timeout(Some(WAIT)).unwrap();
-        s.write_all(b"ping\n").unwrap();
-        let mut reply = String::new();
-        s.read_to_string(&mut reply).unwrap();
-        reply
-    });
-    let out = run(tmp.path(), listen_port, remote_port);
+    let (listen_port, outcome) = start(tmp.path(), remote_port);
+    // The listener exists before the guest starts, so this connects at once; the guest
+    // accepts when it gets there.
+    let mut s = TcpStream::connect(("127.0.0.1", listen_port)).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    s.write_all(b"ping\n").unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    let out = outcome();
     assert_eq!(out.exit, net_common::Exit::Code(0), "{out:?}");
     assert_eq!(
         out.stdout,
@@ -309,43 +294,48 @@ fn libc_program(run: impl FnOnce(&std::path::Path, u16, u16) -> Outcome) {
          done\n"
     );
     assert_eq!(far.join().unwrap(), "hello from the guest\n");
-    assert_eq!(
-        client.join().unwrap(),
-        "you said: ping\ncontents of a preopened file\n"
-    );
+    assert_eq!(reply, "you said: ping\ncontents of a preopened file\n");
 }
 
 #[test]
 fn wasi_libc_program_uses_preopened_listen_and_dial_sockets() {
-    libc_program(|dir, listen, remote| {
-        NetGuest::new("net_libc")
+    libc_program(|dir, remote| {
+        let running = NetGuest::new("net_libc")
             .args(["4", "5", "/data/greeting.txt"])
             .dir(dir, "/data")
-            .listen(&format!("tcp4://127.0.0.1:{listen}"))
+            .listen("tcp4://127.0.0.1:0")
             .dial(&format!("tcp://127.0.0.1:{remote}"))
             // Preview 1 only: the program needs no extension and no grant.
             .without_extension()
-            .run()
+            .spawn();
+        (running.listen_ports[0], Box::new(move || running.join()))
     });
 }
 
 #[test]
 fn wasi_libc_program_through_wasirun_listen_and_dial() {
-    libc_program(|dir, listen, remote| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wasirun"))
+    libc_program(|dir, remote| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wasirun"))
             .arg("--dir")
             .arg(format!("{}::/data", dir.display()))
-            .args(["--listen", &format!("tcp4://127.0.0.1:{listen}")])
+            .args(["--listen", "tcp4://127.0.0.1:0"])
             .args(["--dial", &format!("tcp://127.0.0.1:{remote}")])
             .arg(net_common::guest_path("net_libc"))
             .args(["4", "5", "/data/greeting.txt"])
             .stdin(std::process::Stdio::null())
-            .output()
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
             .unwrap();
-        Outcome {
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            exit: net_common::Exit::Code(out.status.code().unwrap_or(-1) as u32),
-        }
+        let (port, stderr) = common::announced_port(child.stderr.take().unwrap());
+        let wait = move || {
+            let out = child.wait_with_output().unwrap();
+            Outcome {
+                stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                stderr: stderr.join().unwrap(),
+                exit: net_common::Exit::Code(out.status.code().unwrap_or(-1) as u32),
+            }
+        };
+        (port, Box::new(wait) as Box<dyn FnOnce() -> Outcome>)
     });
 }

@@ -923,12 +923,19 @@ fn unix_grants_see_the_normalized_path() {
 
 #[test]
 fn refused_nonblocking_connect_reports_a_wasi_errno_in_so_error() {
-    // A port that was just free: nothing listens there.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port bound but not listening, held for the whole test: connecting is refused, and
+    // no other process can start listening there meanwhile.
+    let held = rustix::net::socket(
+        rustix::net::AddressFamily::INET,
+        rustix::net::SocketType::STREAM,
+        None,
+    )
+    .unwrap();
+    rustix::net::bind(&held, &std::net::SocketAddr::from(([127, 0, 0, 1], 0))).unwrap();
+    let port = match rustix::net::getsockname(&held).unwrap().try_into() {
+        Ok(std::net::SocketAddr::V4(a)) => a.port(),
+        other => panic!("not an IPv4 address: {other:?}"),
+    };
     let mut sys = system(policy(&[&format!("127.0.0.1:{port}")], &[], &[]));
     let s = sys
         .sock_open(AddressFamily::Inet4, SocketType::Stream)

@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use capwasi::host::UnixSystem;
-use capwasi::net::{NetPolicy, SocketSpec};
+use capwasi::net::{NetPolicy, SocketSpec, SpecTarget};
 use capwasi::p2::run::WasmKind;
 use capwasi::run::{
     DEFAULT_MAX_WASM_STACK, EngineOptions, Outcome, RunOptions, Runner, SocketsMode, trap_report,
 };
+use capwasi::system::System;
 use capwasi::table::Limits;
 use capwasi::trace::{Families, Trace, TraceOptions};
 use clap::builder::TypedValueParser;
@@ -75,7 +76,9 @@ SANDBOX:
 NETWORK:
   No network unless you grant it. --listen and --dial sockets come after the directories, in
   command-line order (forms: tcp://HOST:PORT, tcp4://, tcp6:// with [ADDR]:PORT for IPv6,
-  unix://PATH; options ?backlog=N&reuseaddr=false); naming one grants it.
+  unix://PATH; options ?backlog=N&reuseaddr=false); naming one grants it. A --listen port of
+  0 takes a free port, which wasirun prints on stderr before the guest starts:
+  'wasirun: --listen tcp://127.0.0.1:0: listening on 127.0.0.1:40123 (guest fd 3)'.
   Guests that open sockets themselves use the WasmEdge socket extension (sock_open,
   sock_connect, sock_getaddrinfo, ..., V1 and V2). --sockets decides whether it is offered:
     auto      (default) when the module imports it and some --allow-* grant is given
@@ -349,7 +352,18 @@ fn system(options: &Options) -> Result<UnixSystem, Failure> {
         } else {
             sys.preopen_dialed(&socket.spec)
         };
-        opened.map_err(|e| Failure::Usage(format!("{}: {}", socket.given, io_message(&e))))?;
+        let fd =
+            opened.map_err(|e| Failure::Usage(format!("{}: {}", socket.given, io_message(&e))))?;
+        // Port 0 lets the kernel choose a free port; say which, or nobody could connect.
+        if socket.listen
+            && matches!(socket.spec.target, SpecTarget::Tcp { port: 0, .. })
+            && let Ok(addr) = sys.sock_getlocaladdr(fd)
+        {
+            eprintln!(
+                "wasirun: {}: listening on {addr} (guest fd {fd})",
+                socket.given
+            );
+        }
     }
     sys.set_net_policy(options.policy.clone());
     Ok(sys)

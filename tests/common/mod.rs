@@ -231,3 +231,26 @@ pub mod escape_layout;
 mod snapshot_impl;
 #[allow(unused_imports)] // not every test binary takes snapshots
 pub use snapshot_impl::snapshot;
+
+/// The port of a `wasirun --listen tcp…:0` socket, from the line wasirun prints on stderr
+/// before the guest starts (`wasirun: --listen ADDR: listening on HOST:PORT (guest fd N)`),
+/// and a thread collecting the rest of stderr (so that wasirun never blocks on a full pipe).
+pub fn announced_port(stderr: std::process::ChildStderr) -> (u16, std::thread::JoinHandle<String>) {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::new(stderr);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let port = line
+        .split(": listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|addr| addr.rsplit(':').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port announced on wasirun's stderr: {line:?}"));
+    let rest = std::thread::spawn(move || {
+        let mut s = String::new();
+        reader.read_to_string(&mut s).unwrap();
+        s
+    });
+    (port, rest)
+}

@@ -15,6 +15,7 @@ use std::time::Duration;
 use capwasi::host::UnixSystem;
 use capwasi::net::{NetPolicy, SocketSpec};
 use capwasi::p1::ProcExit;
+use capwasi::system::System;
 use capwasi::table::Limits;
 use wasmtime::{Linker, Module, Store};
 
@@ -197,8 +198,12 @@ impl NetGuest {
             sys.preopen_dir(host, guest, false)
                 .unwrap_or_else(|e| panic!("preopen {}: {e}", host.display()));
         }
+        let mut listen_ports = Vec::new();
         for spec in &self.listen {
-            sys.preopen_listener(spec).unwrap();
+            let fd = sys.preopen_listener(spec).unwrap();
+            if let Ok(capwasi::net::SocketAddr::Inet(a)) = sys.sock_getlocaladdr(fd) {
+                listen_ports.push(a.port());
+            }
         }
         for spec in &self.dial {
             sys.preopen_dialed(spec).unwrap();
@@ -244,6 +249,7 @@ impl NetGuest {
             exit
         });
         Running {
+            listen_ports,
             lines,
             guest: Some(guest),
             reader: Some(reader),
@@ -264,6 +270,8 @@ fn link_sockets(linker: &mut Linker<UnixSystem>, module: &Module) {
 
 /// A guest running on its own thread.
 pub struct Running {
+    /// The ports the TCP listeners were bound to, in `listen` order (port 0 asks the kernel).
+    pub listen_ports: Vec<u16>,
     lines: mpsc::Receiver<String>,
     guest: Option<JoinHandle<Exit>>,
     reader: Option<JoinHandle<String>>,
