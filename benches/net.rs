@@ -34,7 +34,6 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::fd::AsFd;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use capwasi::host::UnixSystem;
@@ -46,6 +45,9 @@ use criterion::Criterion;
 use rustix::net::{RecvFlags, SendFlags};
 use rustix::time::ClockId;
 use wasmtime::{Engine, Instance, Linker, Module, Store, TypedFunc};
+
+mod common;
+use common::{fmt_ns, median_ns};
 
 /// Guest memory layout:
 /// - 0: ciovec for `sock_send`; 8: iovec for `sock_recv`; 16: byte count; 20: roflags
@@ -334,44 +336,6 @@ fn main() {
     c.final_summary();
     print_table(since);
     print_paired(&pairs);
-}
-
-/// Criterion's output directory, found the way criterion finds it.
-fn criterion_dir() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("criterion")
-}
-
-/// The median point estimate (ns) in a criterion `estimates.json` written since `since`,
-/// without a JSON parser: the first `point_estimate` after `"median"`.
-fn median_ns(group: &str, function: &str, since: SystemTime) -> Option<f64> {
-    let path = criterion_dir()
-        .join(group)
-        .join(function)
-        .join("new/estimates.json");
-    if std::fs::metadata(&path).ok()?.modified().ok()? < since {
-        return None;
-    }
-    let text = std::fs::read_to_string(path).ok()?;
-    let after = &text[text.find("\"median\"")?..];
-    let v = &after[after.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
-    let end = v.find([',', '}'])?;
-    v[..end].trim().parse().ok()
-}
-
-fn fmt_ns(ns: f64) -> String {
-    if ns >= 1e6 {
-        format!("{:.2} ms", ns / 1e6)
-    } else if ns >= 1e3 {
-        format!("{:.2} µs", ns / 1e3)
-    } else {
-        format!("{ns:.1} ns")
-    }
 }
 
 /// Message bytes per second, in MiB/s.

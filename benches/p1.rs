@@ -19,7 +19,7 @@ use std::fs;
 use std::hint::black_box;
 use std::mem::MaybeUninit;
 use std::os::fd::OwnedFd;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
 
 use capwasi::host::UnixSystem;
@@ -32,6 +32,9 @@ use rustix::time::{ClockId, Timespec};
 use wasmtime::{Engine, Instance, InstancePre, Linker, Module, Store};
 use wasmtime_wasi::p1::WasiP1Ctx;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
+
+mod common;
+use common::{fmt_ns, median_ns};
 
 /// Guest memory layout:
 /// - 0: ciovec {4096, 1} (the 1-byte write); 8: iovec {65536, 65536} (a 64 KiB read)
@@ -734,45 +737,6 @@ fn main() {
     benches(&mut c, &fx, since);
     c.final_summary();
     print_table(since);
-}
-
-/// Criterion's output directory, found the way criterion finds it.
-fn criterion_dir() -> PathBuf {
-    if let Some(home) = std::env::var_os("CRITERION_HOME") {
-        return PathBuf::from(home);
-    }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("criterion")
-}
-
-/// The median point estimate (ns) in a criterion `estimates.json`, without a JSON parser:
-/// the first `point_estimate` after `"median"`.
-/// Only estimates written since `since` count: rows filtered out of this run keep old files.
-fn median_ns(group: &str, function: &str, since: SystemTime) -> Option<f64> {
-    let path = criterion_dir()
-        .join(group)
-        .join(function)
-        .join("new/estimates.json");
-    if fs::metadata(&path).ok()?.modified().ok()? < since {
-        return None;
-    }
-    let text = fs::read_to_string(path).ok()?;
-    let after = &text[text.find("\"median\"")?..];
-    let v = &after[after.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
-    let end = v.find([',', '}'])?;
-    v[..end].trim().parse().ok()
-}
-
-fn fmt_ns(ns: f64) -> String {
-    if ns >= 1e6 {
-        format!("{:.2} ms", ns / 1e6)
-    } else if ns >= 1e3 {
-        format!("{:.2} µs", ns / 1e3)
-    } else {
-        format!("{ns:.1} ns")
-    }
 }
 
 fn print_table(since: SystemTime) {
