@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use common::component::{ALL_TYPES_FUNCTIONS, component_bytes, imported_types_functions, runner};
-use common::{Exit, Guest, guest_path, snapshot};
+use common::{Exit, Guest, assert_race_held, guest_path, snapshot};
 use wasmtime::component::Component;
 
 /// What no preview 1 call reaches through the adapter, and why; src/p2/filesystem/tests.rs
@@ -130,25 +130,7 @@ fn racing_symlink_swap_never_opens_outside_through_a_component() {
     stop.store(true, Ordering::Relaxed);
     swapper.join().unwrap();
 
-    let line = out
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("race "))
-        .unwrap_or_else(|| panic!("no report from the guest\n{}\n{}", out.stdout, out.stderr));
-    let count = |key: &str| -> u64 {
-        line.split_whitespace()
-            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
-            .unwrap_or_else(|| panic!("no {key} in {line}"))
-    };
-    assert_eq!(count("outside"), 0, "opened the outside file: {line}");
-    assert_eq!(count("other"), 0, "read something unexpected: {line}");
-    assert_eq!(out.exit, Exit::Code(0), "{line}");
-    assert!(swaps.load(Ordering::Relaxed) > 100, "{line}");
-    assert!(count("inside") > 0, "never opened the inside file: {line}");
-    assert!(
-        count("failed") > 0,
-        "no open was ever refused (no race?): {line}"
-    );
+    assert_race_held(&out, swaps.load(Ordering::Relaxed));
     assert_eq!(snapshot(&outside), outside_before);
     assert!(root.join("swap").is_dir() && !root.join("swap").is_symlink());
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use common::escape_layout::{Layout, layout};
-use common::{Exit, Guest, snapshot};
+use common::{Guest, assert_race_held, snapshot};
 
 /// The whole temp tree except what is inside the preopen (which the guest may change).
 fn snapshot_except_root(l: &Layout) -> Vec<(PathBuf, String)> {
@@ -186,29 +186,7 @@ fn racing_symlink_swap_never_opens_outside() {
     stop.store(true, Ordering::Relaxed);
     swapper.join().unwrap();
 
-    let line = out
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("race "))
-        .unwrap_or_else(|| panic!("no report from the guest\n{}\n{}", out.stdout, out.stderr));
-    let count = |key: &str| -> u64 {
-        line.split_whitespace()
-            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
-            .unwrap_or_else(|| panic!("no {key} in {line}"))
-    };
-    eprintln!("{line} swaps={}", swaps.load(Ordering::Relaxed));
-    assert_eq!(count("outside"), 0, "opened the outside file: {line}");
-    assert_eq!(count("other"), 0, "read something unexpected: {line}");
-    assert_eq!(out.exit, Exit::Code(0), "{line}");
-    // The race actually happened: the host swapped while the guest ran, and the guest saw
-    // both states (some opens inside, some refused).
-    let swaps = swaps.load(Ordering::Relaxed);
-    assert!(swaps > 100, "only {swaps} swaps: {line}");
-    assert!(count("inside") > 0, "never opened the inside file: {line}");
-    assert!(
-        count("failed") > 0,
-        "no open was ever refused (no race?): {line}"
-    );
+    assert_race_held(&out, swaps.load(Ordering::Relaxed));
     assert_eq!(snapshot(&outside), outside_before);
     assert!(root.join("swap").is_dir() && !root.join("swap").is_symlink());
     assert!(root.join("swapf").is_file() && !root.join("swapf").is_symlink());
