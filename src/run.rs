@@ -241,12 +241,6 @@ impl Runner {
         &self.engine
     }
 
-    /// Most bytes of stack wasm code may use (the component runner gives its guest thread the
-    /// same stack as [`Runner::run`]).
-    pub(crate) fn max_wasm_stack(&self) -> usize {
-        self.max_wasm_stack
-    }
-
     /// Why the compilation cache is off although it was asked for.
     pub fn cache_error(&self) -> Option<&Error> {
         self.cache_error.as_ref()
@@ -291,12 +285,21 @@ impl Runner {
         if !sockets && let Some(name) = p1::socket_extension_imports(module).first() {
             bail!("{}", sockets_off_message(name, options.sockets));
         }
+        self.on_guest_thread(|| self.run_here(module, entry, system, sockets))
+    }
+
+    /// Runs `run` on a thread of its own whose native stack holds the wasm stack limit plus
+    /// headroom, and waits for it.
+    pub(crate) fn on_guest_thread<F>(&self, run: F) -> Result<Outcome>
+    where
+        F: FnOnce() -> Result<Outcome> + Send,
+    {
         let stack = guest_thread_stack(self.max_wasm_stack)?;
         std::thread::scope(|scope| {
             let guest = std::thread::Builder::new()
                 .name("wasm-guest".into())
                 .stack_size(stack)
-                .spawn_scoped(scope, || self.run_here(module, entry, system, sockets))
+                .spawn_scoped(scope, run)
                 .with_context(|| {
                     format!("cannot start a guest thread with a {stack}-byte stack")
                 })?;

@@ -16,7 +16,7 @@ use wasmtime::{Error, Result, Store, bail};
 
 use crate::p1::ProcExit;
 use crate::p2::{WasiP2, add_to_linker};
-use crate::run::{Outcome, Runner, classify, guest_thread_stack};
+use crate::run::{Outcome, Runner, classify};
 use crate::system::System;
 
 /// The export a command component runs: the `wasi:cli/run` instance, at any 0.2 version.
@@ -114,21 +114,7 @@ impl Runner {
         S: System + Send + 'static,
     {
         let run = run_export(component)?;
-        let stack = guest_thread_stack(self.max_wasm_stack())?;
-        std::thread::scope(|scope| {
-            let guest = std::thread::Builder::new()
-                .name("wasm-guest".into())
-                .stack_size(stack)
-                .spawn_scoped(scope, || self.run_component_here(component, &run, system))
-                .with_context(|| {
-                    format!("cannot start a guest thread with a {stack}-byte stack")
-                })?;
-            match guest.join() {
-                Ok(result) => result,
-                // The store was dropped while unwinding; re-raise so the bug is not hidden.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        })
+        self.on_guest_thread(|| self.run_component_here(component, &run, system))
     }
 
     /// Instantiates and calls `run` on the current thread.
