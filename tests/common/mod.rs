@@ -18,6 +18,8 @@ use wasmtime::{Engine, Linker, Module, Store};
 pub enum Exit {
     /// Returned from `_start` (0) or called `proc_exit(code)`.
     Code(u32),
+    /// Instantiation failed (an import the linker does not provide, say).
+    Link(String),
     /// Trapped; the message includes the wasm backtrace.
     Trap(String),
 }
@@ -30,7 +32,7 @@ pub struct Outcome {
 }
 
 impl Outcome {
-    /// Panics with the guest's output unless it exited 0.
+    /// Panics with the guest's output unless it exited 0 without printing a `FAIL` line.
     #[track_caller]
     pub fn assert_ok(&self) -> &Self {
         assert_eq!(
@@ -40,6 +42,7 @@ impl Outcome {
             self.stdout,
             self.stderr
         );
+        assert!(!self.stdout.contains("FAIL"), "{}", self.stdout);
         self
     }
 
@@ -48,13 +51,21 @@ impl Outcome {
     #[track_caller]
     pub fn assert_checks(&self) -> &Self {
         self.assert_ok();
-        assert!(!self.stdout.contains("FAIL"), "{}", self.stdout);
         assert!(
             self.stdout.lines().any(|l| l.starts_with("ok ")),
             "no checks ran:\n{}",
             self.stdout
         );
         self
+    }
+
+    /// The first stdout line starting with `prefix`, without it.
+    #[track_caller]
+    pub fn line(&self, prefix: &str) -> &str {
+        self.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(prefix))
+            .unwrap_or_else(|| panic!("no line {prefix:?} in\n{}", self.stdout))
     }
 }
 

@@ -19,76 +19,12 @@ use capwasi::system::System;
 use capwasi::table::Limits;
 use wasmtime::{Linker, Module, Store};
 
-pub use super::common::guest_path;
+pub use super::common::{Exit, Outcome, guest_path};
 use super::common::{engine, module};
 
 /// How long a test waits for a guest's line or exit before failing (guests set 10 s socket
 /// timeouts themselves, so a broken host fails rather than hangs).
 pub const WAIT: Duration = Duration::from_secs(30);
-
-/// How a guest run ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Exit {
-    /// Returned from `_start` (0) or called `proc_exit(code)`.
-    Code(u32),
-    /// Instantiation failed (an import the linker does not provide, say).
-    Link(String),
-    /// Trapped.
-    Trap(String),
-}
-
-/// What a guest printed and how it ended.
-#[derive(Debug)]
-pub struct Outcome {
-    pub stdout: String,
-    pub stderr: String,
-    pub exit: Exit,
-}
-
-impl Outcome {
-    /// Panics unless the guest exited 0 without printing a `FAIL` line.
-    #[track_caller]
-    pub fn assert_ok(&self) -> &Self {
-        assert_eq!(
-            self.exit,
-            Exit::Code(0),
-            "guest failed\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout,
-            self.stderr
-        );
-        assert!(!self.stdout.contains("FAIL"), "{}", self.stdout);
-        self
-    }
-
-    /// Panics unless the guest exited 0, printed at least one `ok` line of `check.h` and no
-    /// `FAIL` line.
-    #[track_caller]
-    pub fn assert_checks(&self) -> &Self {
-        assert_eq!(
-            self.exit,
-            Exit::Code(0),
-            "guest failed\n--- stdout\n{}\n--- stderr\n{}",
-            self.stdout,
-            self.stderr
-        );
-        assert!(!self.stdout.contains("FAIL"), "{}", self.stdout);
-        assert!(
-            self.stdout.lines().any(|l| l.starts_with("ok ")),
-            "no checks ran:\n{}",
-            self.stdout
-        );
-        self
-    }
-
-    /// The first stdout line starting with `prefix`, without it.
-    #[track_caller]
-    pub fn line(&self, prefix: &str) -> &str {
-        self.stdout
-            .lines()
-            .find_map(|l| l.strip_prefix(prefix))
-            .unwrap_or_else(|| panic!("no line {prefix:?} in\n{}", self.stdout))
-    }
-}
 
 /// A policy from grant lists (the `--allow-connect`, `--allow-bind`, `--allow-dns` grammar).
 pub fn policy(connect: &[&str], bind: &[&str], dns: &[&str]) -> NetPolicy {
