@@ -3,34 +3,15 @@
 //! Each test writes a small WAT guest into a temp dir and runs the real binary. Every run gets
 //! `XDG_CACHE_HOME` pointed at a temp dir so tests neither read nor fill the user's cache.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use tempfile::TempDir;
 
+mod common;
+use common::cli::{assert_status, cache_home, wasirun, write};
+
 const WASI: &str = "wasi_snapshot_preview1";
-
-/// Writes `text` to `dir/name` and returns the path.
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// A compilation cache shared by this test binary's runs.
-fn cache_home() -> &'static Path {
-    static CACHE: OnceLock<TempDir> = OnceLock::new();
-    CACHE.get_or_init(|| TempDir::new().unwrap()).path()
-}
-
-/// `wasirun` with a private cache and no inherited test-runner noise in the environment.
-fn wasirun() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wasirun"));
-    cmd.env("XDG_CACHE_HOME", cache_home())
-        .env_remove("RUST_BACKTRACE");
-    cmd
-}
 
 fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("spawn wasirun")
@@ -42,18 +23,6 @@ fn stdout(out: &Output) -> String {
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Asserts the exit status, showing the output when it differs.
-#[track_caller]
-fn assert_status(out: &Output, want: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(want),
-        "--- stdout\n{}\n--- stderr\n{}",
-        stdout(out),
-        stderr(out)
-    );
 }
 
 /// A guest that writes `text` (WAT string syntax; `\n` is the only escape counted) to stdout and then calls

@@ -3,49 +3,14 @@
 //! other end of every connection, over loopback or a unix socket in a temp dir.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::OnceLock;
+use std::process::{Child, Output, Stdio};
 
 use tempfile::TempDir;
 
 mod common;
+use common::cli::{assert_status, text, wasirun, write};
 
 const WASI: &str = "wasi_snapshot_preview1";
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// A compilation cache shared by this test binary's runs.
-fn cache_home() -> &'static Path {
-    static CACHE: OnceLock<TempDir> = OnceLock::new();
-    CACHE.get_or_init(|| TempDir::new().unwrap()).path()
-}
-
-fn wasirun() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wasirun"));
-    cmd.env("XDG_CACHE_HOME", cache_home())
-        .env_remove("RUST_BACKTRACE");
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn assert_status(out: &Output, want: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(want),
-        "--- stdout\n{}\n--- stderr\n{}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-}
 
 /// A guest that calls the WasmEdge `sock_open(INET4, STREAM, &fd)` and exits with 100 + the
 /// errno it got (100 for success).

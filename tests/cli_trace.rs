@@ -5,23 +5,12 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::process::Output;
 
 use tempfile::TempDir;
 
-/// A compilation cache shared by this test binary's runs, away from the user's.
-fn cache_home() -> &'static Path {
-    static CACHE: OnceLock<TempDir> = OnceLock::new();
-    CACHE.get_or_init(|| TempDir::new().unwrap()).path()
-}
-
-fn wasirun() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wasirun"));
-    cmd.env("XDG_CACHE_HOME", cache_home())
-        .env_remove("RUST_BACKTRACE");
-    cmd
-}
+mod common;
+use common::cli::wasirun;
 
 fn libc_guest() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests/libc_files.wasm")

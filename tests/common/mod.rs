@@ -235,6 +235,7 @@ pub fn read_captured(f: &mut std::fs::File) -> String {
     s
 }
 
+pub mod cli;
 pub mod component;
 pub mod escape_layout;
 
