@@ -12,11 +12,10 @@ mod common;
 use std::collections::BTreeSet;
 use std::fs;
 use std::os::unix::fs::symlink;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use common::component::{ALL_TYPES_FUNCTIONS, component_bytes, imported_types_functions, runner};
-use common::{Exit, Guest, assert_race_held, guest_path, snapshot};
+use common::race::symlink_swap_race;
+use common::{Exit, Guest, guest_path, snapshot};
 use wasmtime::component::Component;
 
 /// What no preview 1 call reaches through the adapter, and why; src/p2/filesystem/tests.rs
@@ -91,48 +90,7 @@ fn every_reachable_method_answers_as_the_module_does() {
 /// ever opened.
 #[test]
 fn racing_symlink_swap_never_opens_outside_through_a_component() {
-    let tmp = tempfile::tempdir().unwrap();
-    let top = tmp.path().canonicalize().unwrap();
-    let outside = top.join("outside");
-    let root = top.join("root");
-    let staging = top.join("staging");
-    for d in [&outside, &root.join("swap"), &staging] {
-        fs::create_dir_all(d).unwrap();
-    }
-    fs::write(outside.join("secret"), "OUTSIDE-SECRET").unwrap();
-    fs::write(root.join("swap/secret"), "INSIDE").unwrap();
-    fs::write(root.join("swapf"), "INSIDE").unwrap();
-    symlink("../outside/secret", staging.join("swapf")).unwrap();
-    symlink("../outside", staging.join("swap")).unwrap();
-    let outside_before = snapshot(&outside);
-
-    let stop = Arc::new(AtomicBool::new(false));
-    let swaps = Arc::new(AtomicUsize::new(0));
-    let swapper = {
-        let (stop, swaps) = (stop.clone(), swaps.clone());
-        let (root, staging) = (root.clone(), staging.clone());
-        std::thread::spawn(move || {
-            use rustix::fs::{CWD, RenameFlags, renameat_with};
-            while !stop.load(Ordering::Relaxed) {
-                for name in ["swap", "swapf"] {
-                    let (a, b) = (staging.join(name), root.join(name));
-                    renameat_with(CWD, &a, CWD, &b, RenameFlags::EXCHANGE).unwrap();
-                    renameat_with(CWD, &a, CWD, &b, RenameFlags::EXCHANGE).unwrap();
-                }
-                swaps.fetch_add(4, Ordering::Relaxed);
-            }
-        })
-    };
-    let out = Guest::new("sandbox_race")
-        .dir(&root, "/data")
-        .arg("3000")
-        .run_component();
-    stop.store(true, Ordering::Relaxed);
-    swapper.join().unwrap();
-
-    assert_race_held(&out, swaps.load(Ordering::Relaxed));
-    assert_eq!(snapshot(&outside), outside_before);
-    assert!(root.join("swap").is_dir() && !root.join("swap").is_symlink());
+    symlink_swap_race(3000, |guest| guest.run_component());
 }
 
 /// Host fds of this process that point into `dir` (by their /proc/self/fd link).

@@ -9,11 +9,10 @@ mod common;
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use common::escape_layout::{Layout, layout};
-use common::{Guest, assert_race_held, snapshot};
+use common::race::symlink_swap_race;
+use common::{Guest, snapshot};
 
 /// The whole temp tree except what is inside the preopen (which the guest may change).
 fn snapshot_except_root(l: &Layout) -> Vec<(PathBuf, String)> {
@@ -138,56 +137,5 @@ fn read_only_preopen_refuses_every_mutation() {
 /// not make the guest open anything outside (DESIGN.md §2.2).
 #[test]
 fn racing_symlink_swap_never_opens_outside() {
-    let tmp = tempfile::tempdir().unwrap();
-    let top = tmp.path().canonicalize().unwrap();
-    let outside = top.join("outside");
-    let root = top.join("root");
-    let staging = top.join("staging");
-    for d in [&outside, &root.join("swap"), &staging] {
-        fs::create_dir_all(d).unwrap();
-    }
-    fs::write(outside.join("secret"), "OUTSIDE-SECRET").unwrap();
-    fs::write(root.join("swap/secret"), "INSIDE").unwrap();
-    fs::write(root.join("swapf"), "INSIDE").unwrap();
-    symlink("../outside/secret", staging.join("swapf")).unwrap();
-    // Half the swaps use a relative link, half an absolute one (both lead out).
-    symlink("../outside", staging.join("swap")).unwrap();
-    symlink(&outside, staging.join("swap_abs")).unwrap();
-    let outside_before = snapshot(&outside);
-
-    let stop = Arc::new(AtomicBool::new(false));
-    let swaps = Arc::new(AtomicUsize::new(0));
-    let swapper = {
-        let (stop, swaps) = (stop.clone(), swaps.clone());
-        let (root, staging) = (root.clone(), staging.clone());
-        std::thread::spawn(move || {
-            use rustix::fs::{CWD, RenameFlags, renameat_with};
-            let target = root.join("swap");
-            let mut relative = true;
-            while !stop.load(Ordering::Relaxed) {
-                // RENAME_EXCHANGE swaps the directory and the symlink atomically (the kernel
-                // never shows a missing `swap`); the second exchange puts the directory back.
-                let alt = staging.join(if relative { "swap" } else { "swap_abs" });
-                renameat_with(CWD, &alt, CWD, &target, RenameFlags::EXCHANGE).unwrap();
-                renameat_with(CWD, &alt, CWD, &target, RenameFlags::EXCHANGE).unwrap();
-                let (f, alt_f) = (root.join("swapf"), staging.join("swapf"));
-                renameat_with(CWD, &alt_f, CWD, &f, RenameFlags::EXCHANGE).unwrap();
-                renameat_with(CWD, &alt_f, CWD, &f, RenameFlags::EXCHANGE).unwrap();
-                swaps.fetch_add(4, Ordering::Relaxed);
-                relative = !relative;
-            }
-        })
-    };
-
-    let out = Guest::new("sandbox_race")
-        .dir(&root, "/data")
-        .arg("6000")
-        .run();
-    stop.store(true, Ordering::Relaxed);
-    swapper.join().unwrap();
-
-    assert_race_held(&out, swaps.load(Ordering::Relaxed));
-    assert_eq!(snapshot(&outside), outside_before);
-    assert!(root.join("swap").is_dir() && !root.join("swap").is_symlink());
-    assert!(root.join("swapf").is_file() && !root.join("swapf").is_symlink());
+    symlink_swap_race(6000, |guest| guest.run());
 }

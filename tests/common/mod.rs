@@ -238,6 +238,7 @@ pub fn read_captured(f: &mut std::fs::File) -> String {
 pub mod cli;
 pub mod component;
 pub mod escape_layout;
+pub mod race;
 
 #[path = "../model/snapshot.rs"]
 mod snapshot_impl;
@@ -265,32 +266,4 @@ pub fn announced_port(stderr: std::process::ChildStderr) -> (u16, std::thread::J
         s
     });
     (port, rest)
-}
-
-/// Checks the `race inside=N failed=N outside=N other=N` report of tests/guests/sandbox_race.c,
-/// run while a host thread swapped its directory and file for outward symlinks `swaps` times:
-/// nothing outside was ever opened or read, the guest exited 0, and the race really happened
-/// (the host swapped while it ran, and it saw both states: some opens inside, some refused).
-#[track_caller]
-pub fn assert_race_held(out: &Outcome, swaps: usize) {
-    let line = out
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("race "))
-        .unwrap_or_else(|| panic!("no report from the guest\n{}\n{}", out.stdout, out.stderr));
-    let count = |key: &str| -> u64 {
-        line.split_whitespace()
-            .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')?.parse().ok())
-            .unwrap_or_else(|| panic!("no {key} in {line}"))
-    };
-    eprintln!("{line} swaps={swaps}");
-    assert_eq!(count("outside"), 0, "opened the outside file: {line}");
-    assert_eq!(count("other"), 0, "read something unexpected: {line}");
-    assert_eq!(out.exit, Exit::Code(0), "{line}");
-    assert!(swaps > 100, "only {swaps} swaps: {line}");
-    assert!(count("inside") > 0, "never opened the inside file: {line}");
-    assert!(
-        count("failed") > 0,
-        "no open was ever refused (no race?): {line}"
-    );
 }
