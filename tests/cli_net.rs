@@ -9,22 +9,9 @@ use tempfile::TempDir;
 
 mod common;
 use common::cli::{assert_status, text, wasirun, write};
+use common::sock_open_guest;
 
 const WASI: &str = "wasi_snapshot_preview1";
-
-/// A guest that calls the WasmEdge `sock_open(INET4, STREAM, &fd)` and exits with 100 + the
-/// errno it got (100 for success).
-fn sock_open_guest() -> String {
-    format!(
-        r#"(module
-  (import "{WASI}" "sock_open" (func $open (param i32 i32 i32) (result i32)))
-  (import "{WASI}" "proc_exit" (func $exit (param i32)))
-  (memory (export "memory") 1)
-  (func (export "_start")
-    (call $exit (i32.add (i32.const 100)
-      (call $open (i32.const 1) (i32.const 2) (i32.const 0))))))"#
-    )
-}
 
 /// A guest that accepts one connection on `fd` with preview 1's `sock_accept`, reads once and
 /// sends back what it read. A failing call exits with 100 + its errno.

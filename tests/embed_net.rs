@@ -6,7 +6,8 @@ use std::path::Path;
 
 use capwasi::embed::{self, EngineOptions, Runner, SocketsMode, WasiBuilder};
 
-const WASI: &str = "wasi_snapshot_preview1";
+mod common;
+use common::sock_open_guest;
 
 fn runner() -> Runner {
     Runner::new(&EngineOptions {
@@ -14,19 +15,6 @@ fn runner() -> Runner {
         ..EngineOptions::default()
     })
     .unwrap()
-}
-
-/// Exits with 100 + the errno of `sock_open(INET4, STREAM, &fd)`.
-fn sock_open_guest() -> String {
-    format!(
-        r#"(module
-  (import "{WASI}" "sock_open" (func $open (param i32 i32 i32) (result i32)))
-  (import "{WASI}" "proc_exit" (func $exit (param i32)))
-  (memory (export "memory") 1)
-  (func (export "_start")
-    (call $exit (i32.add (i32.const 100)
-      (call $open (i32.const 1) (i32.const 2) (i32.const 0))))))"#
-    )
 }
 
 #[test]

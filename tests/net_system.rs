@@ -22,21 +22,11 @@ use capwasi::net::{
 use capwasi::system::System;
 use capwasi::table::Limits;
 
-const TIMEOUT: Duration = Duration::from_secs(10);
+mod common;
+mod net_common;
+use net_common::policy;
 
-fn policy(connect: &[&str], bind: &[&str], dns: &[&str]) -> NetPolicy {
-    let mut p = NetPolicy::none();
-    for g in connect {
-        p.allow_connect(g).unwrap();
-    }
-    for g in bind {
-        p.allow_bind(g).unwrap();
-    }
-    for g in dns {
-        p.allow_dns(g).unwrap();
-    }
-    p
-}
+const TIMEOUT: Duration = Duration::from_secs(10);
 
 fn system(p: NetPolicy) -> UnixSystem {
     let mut s = UnixSystem::new(Limits::default());

@@ -267,3 +267,18 @@ pub fn announced_port(stderr: std::process::ChildStderr) -> (u16, std::thread::J
     });
     (port, rest)
 }
+
+/// A WAT guest that exits with 100 + the errno of the WasmEdge extension's
+/// `sock_open(INET4, STREAM, &fd)` (100 for success).
+pub fn sock_open_guest() -> String {
+    const WASI: &str = "wasi_snapshot_preview1";
+    format!(
+        r#"(module
+  (import "{WASI}" "sock_open" (func $open (param i32 i32 i32) (result i32)))
+  (import "{WASI}" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (call $exit (i32.add (i32.const 100)
+      (call $open (i32.const 1) (i32.const 2) (i32.const 0))))))"#
+    )
+}
